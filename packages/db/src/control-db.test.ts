@@ -1,0 +1,53 @@
+import { describe, it, expect, afterEach } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { openControlDb, controlDbPath, hashPassword, verifyPassword, recordAudit, diffRecords, generatePassword } from './index.js'
+
+const dirs: string[] = []
+const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'wren-db-')); dirs.push(d); return d }
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) })
+
+describe('control-plane database', () => {
+  it('creates, migrates once, and records migrations as prisma migrate deploy does', async () => {
+    const root = tmp()
+    const a = await openControlDb(root)
+    await a.prisma.adminAccount.create({ data: { username: 'admin', role: 'global' } })
+    await a.close()
+    const b = await openControlDb(root) // second open: no re-migration, data kept
+    expect(await b.prisma.adminAccount.count()).toBe(1)
+    await b.close()
+    const raw = new Database(controlDbPath(root))
+    const rows = raw.prepare('SELECT migration_name, checksum, finished_at FROM _prisma_migrations').all() as Array<{ migration_name: string; checksum: string; finished_at: string }>
+    raw.close()
+    expect(rows.map((r) => r.migration_name)).toEqual(['0001_init'])
+    expect(rows[0]!.checksum).toMatch(/^[0-9a-f]{64}$/)
+    expect(rows[0]!.finished_at).toBeTruthy()
+  })
+
+  it('records audit events with secrets masked', async () => {
+    const db = await openControlDb(tmp())
+    await recordAudit(db.prisma, {
+      actor: 'admin', role: 'global', action: 'user.modify', target: 'joe@example.com', domain: 'example.com', source: 'cli',
+      diff: diffRecords({ cn: 'Joe', userPassword: 'old' }, { cn: 'Joe Smith', userPassword: 'new' }),
+    })
+    const [ev] = await db.prisma.auditEvent.findMany()
+    expect(JSON.parse(ev!.diff)).toEqual([
+      { field: 'cn', before: 'Joe', after: 'Joe Smith' },
+      { field: 'userPassword', before: '********', after: '********' },
+    ])
+    await db.close()
+  })
+})
+
+describe('passwords', () => {
+  it('hashes with scrypt and verifies', async () => {
+    const h = await hashPassword('s3cret')
+    expect(h).toMatch(/^\$scrypt\$32768\$8\$1\$/)
+    expect(await verifyPassword('s3cret', h)).toBe(true)
+    expect(await verifyPassword('wrong', h)).toBe(false)
+    expect(await verifyPassword('s3cret', 'garbage')).toBe(false)
+    expect(generatePassword()).toMatch(/^[A-Za-z2-9]{20}$/)
+  })
+})

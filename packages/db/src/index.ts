@@ -1,0 +1,4 @@
+export * from './control-db.js'
+export * from './migrate.js'
+export * from './passwords.js'
+export * from './audit.js'

@@ -1,0 +1,4 @@
+export * from './logger.js'
+export * from './config-view.js'
+export * from './events.js'
+export * from './service.js'
