@@ -10,6 +10,7 @@ command -v ldapadd >/dev/null 2>&1 || need+=(ldap-utils)
 command -v swaks >/dev/null 2>&1 || need+=(swaks)
 command -v mbsync >/dev/null 2>&1 || need+=(isync)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+dpkg -s libio-socket-ssl-perl >/dev/null 2>&1 || need+=(libio-socket-ssl-perl libnet-ssleay-perl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 if [ ${#need[@]} -gt 0 ]; then

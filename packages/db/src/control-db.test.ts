@@ -51,3 +51,25 @@ describe('passwords', () => {
     expect(generatePassword()).toMatch(/^[A-Za-z2-9]{20}$/)
   })
 })
+
+describe('several connections in one process', () => {
+  // Regression: Prisma's adapter once bundled its own better-sqlite3 (a second SQLite library in the
+  // process). Closing one connection then released the other's POSIX locks and unlinked the WAL under it.
+  // package.json `overrides` pins one better-sqlite3 for everything; this proves the outcome.
+  it('a connection stays correct after another one on the same file is opened and closed', async () => {
+    const root = tmp()
+    const a = await openControlDb(root)
+    await a.prisma.adminAccount.create({ data: { username: 'first', role: 'global' } })
+    const b = await openControlDb(root)
+    await b.prisma.adminAccount.create({ data: { username: 'second', role: 'global' } })
+    await b.close()
+    const c = await openControlDb(root) // migration check opens and closes a raw connection
+    await c.close()
+    await a.prisma.adminAccount.create({ data: { username: 'third', role: 'global' } })
+    expect((await a.prisma.adminAccount.findMany({ orderBy: { id: 'asc' } })).map((x) => x.username)).toEqual(['first', 'second', 'third'])
+    await a.close()
+    const d = await openControlDb(root)
+    expect(await d.prisma.adminAccount.count()).toBe(3)
+    await d.close()
+  })
+})

@@ -17,7 +17,7 @@ export interface ServiceContext {
 }
 
 export interface ListenerInfo {
-  /** e.g. `imap`, `imaps`, `SMTP`, `SUBMISSION`, `SMTPS`, `LMTP`, `pop`, `pops`, `admin` */
+  /** e.g. `imap`, `imaps`, `SMTP`, `SMTP_SUBMIT`, `LMTP`, `pop`, `pops`, `admin` */
   name: string
   host: string
   port: number

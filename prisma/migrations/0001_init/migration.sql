@@ -53,6 +53,28 @@ CREATE TABLE "AdminSession" (
     CONSTRAINT "AdminSession_accountId_fkey" FOREIGN KEY ("accountId") REFERENCES "AdminAccount" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
+-- CreateTable
+CREATE TABLE "DirEntry" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "kind" TEXT NOT NULL,
+    "domain" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "attrs" TEXT NOT NULL DEFAULT '{}',
+    "passwordHash" TEXT NOT NULL DEFAULT '',
+    "status" TEXT NOT NULL DEFAULT '',
+    "search" TEXT NOT NULL DEFAULT '',
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "DirKey" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "entryId" INTEGER NOT NULL,
+    "attr" TEXT NOT NULL,
+    CONSTRAINT "DirKey_entryId_fkey" FOREIGN KEY ("entryId") REFERENCES "DirEntry" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
 -- CreateIndex
 CREATE INDEX "AuditEvent_createdAt_idx" ON "AuditEvent"("createdAt");
 
@@ -70,4 +92,13 @@ CREATE UNIQUE INDEX "AdminAccount_username_key" ON "AdminAccount"("username");
 
 -- CreateIndex
 CREATE INDEX "AdminSession_accountId_idx" ON "AdminSession"("accountId");
+
+-- CreateIndex
+CREATE INDEX "DirEntry_domain_kind_idx" ON "DirEntry"("domain", "kind");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DirEntry_kind_domain_name_key" ON "DirEntry"("kind", "domain", "name");
+
+-- CreateIndex
+CREATE INDEX "DirKey_entryId_idx" ON "DirKey"("entryId");
 

@@ -1,0 +1,12 @@
+// @wren/server: the daemon's building blocks, for the console API and tools that host or drive it.
+export { Supervisor, type ServiceState, type ServiceStatus, type SupervisorOptions } from './supervisor/supervisor.js'
+export { decideRestart, restartSet } from './supervisor/restart-policy.js'
+export { SERVICES, TEST_SERVICES, serviceRegistry, isInstalled, type ServiceEntry } from './services/registry.js'
+export { Router, HttpError, type RouteHandler, type RawHandler } from './admin/router.js'
+export { controlRouter, reloadConfig, type ControlDeps, type ReloadOutcome } from './admin/control-routes.js'
+export { startControlServer, type ControlServer } from './admin/control-server.js'
+export { readControlFile, writeControlFile, controlFilePath, pidFilePath, type ControlFile } from './admin/control-file.js'
+export { callControl, findDaemon, ControlError } from './admin/client.js'
+export { openServerConfig, overlayView, envOptions, type ServerConfig } from './config-source.js'
+export { ensureConfigured, configuredOptions, type ConfigureResult } from './configure/index.js'
+export { resolveDataRoot, DATA_ROOT_DIRS } from './data-root.js'

@@ -1,0 +1,65 @@
+// The services the watcher knows, in the product's start order (spec 01 §2: "Launching watcher",
+// then store, imap, pop, …, dispatcher, job_controller). Each runs in its own child process so that
+// `kill -9` of one is a real crash (spec 01 §3). A module that is not there yet is `not installed`.
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export interface ServiceEntry {
+  /** Product service name, as `start-msg`/`stop-msg` take it. */
+  name: string
+  /** Process name in the watcher log and in service log lines (`imapd`, `popd`, `stored`…). */
+  proc: string
+  /** Module file relative to the repository root, exporting `createService(): Service`. */
+  module: string
+  /** Option that enables the service (spec 01 §2 `<scope>.enable`). */
+  enableOption: string
+  /** When the registry has no value for enableOption. */
+  enabledByDefault: boolean
+  /** Store-group services restart together (spec 01 §3). */
+  group?: 'store'
+  /** Hosted by the daemon itself rather than a child process (the control API). */
+  inProcess?: boolean
+}
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
+
+export const SERVICES: readonly ServiceEntry[] = [
+  { name: 'ens', proc: 'enpd', module: 'packages/ens/src/service.ts', enableOption: 'ens.enable', enabledByDefault: false },
+  { name: 'store', proc: 'stored', module: 'packages/store/src/service.ts', enableOption: 'store.enable', enabledByDefault: true, group: 'store' },
+  { name: 'imap', proc: 'imapd', module: 'packages/imap/src/service.ts', enableOption: 'imap.enable', enabledByDefault: true, group: 'store' },
+  { name: 'pop', proc: 'popd', module: 'packages/pop/src/service.ts', enableOption: 'pop.enable', enabledByDefault: true, group: 'store' },
+  { name: 'sched', proc: 'imsched', module: 'apps/server/src/sched/service.ts', enableOption: 'schedule.enable', enabledByDefault: true },
+  { name: 'dispatcher', proc: 'dispatcher', module: 'packages/mta/src/dispatcher-service.ts', enableOption: 'mta.enable', enabledByDefault: true },
+  { name: 'job_controller', proc: 'job_controller', module: 'packages/mta/src/job-controller-service.ts', enableOption: 'mta.enable', enabledByDefault: true },
+  { name: 'metermaid', proc: 'metermaid', module: 'packages/metermaid/src/service.ts', enableOption: 'metermaid.enable', enabledByDefault: true },
+  { name: 'admin', proc: 'admin', module: 'apps/server/src/admin/control-server.ts', enableOption: 'admin.enable', enabledByDefault: true, inProcess: true },
+]
+
+/**
+ * Test-only services (real processes that crash for real), selected by `WREN_TEST_SERVICES=1`.
+ * `alpha` and `beta` belong to the store group; `thrower` throws in start or at run time as
+ * `WREN_TEST_THROW=start|runtime` says.
+ */
+export const TEST_SERVICES: readonly ServiceEntry[] = [
+  { name: 'alpha', proc: 'alphad', module: 'apps/server/src/services/testing/alpha.ts', enableOption: 'alpha.enable', enabledByDefault: true, group: 'store' },
+  { name: 'beta', proc: 'betad', module: 'apps/server/src/services/testing/beta.ts', enableOption: 'beta.enable', enabledByDefault: true, group: 'store' },
+  { name: 'thrower', proc: 'throwerd', module: 'apps/server/src/services/testing/thrower.ts', enableOption: 'thrower.enable', enabledByDefault: true },
+]
+
+export function serviceRegistry(env: NodeJS.ProcessEnv = process.env): ServiceEntry[] {
+  if (env.WREN_TEST_SERVICES === '1') {
+    // Test services run before admin, after the product's services.
+    const admin = SERVICES.filter((s) => s.inProcess)
+    return [...SERVICES.filter((s) => !s.inProcess), ...TEST_SERVICES, ...admin]
+  }
+  return [...SERVICES]
+}
+
+export function modulePath(entry: ServiceEntry): string {
+  return join(repoRoot, entry.module)
+}
+
+export function isInstalled(entry: ServiceEntry): boolean {
+  return existsSync(modulePath(entry))
+}

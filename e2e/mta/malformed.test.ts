@@ -1,0 +1,152 @@
+// Malformed SMTP gets the right replies and never crashes or wedges the listener.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect, type Socket } from 'node:net'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { startMta, swaks, waitFor, type Mta } from './harness.js'
+
+/** A raw SMTP client: send bytes, read complete replies. */
+class Raw {
+  private buf = ''
+  private waiters: Array<() => void> = []
+  closed = false
+  constructor(readonly sock: Socket) {
+    sock.setEncoding('latin1')
+    sock.on('data', (d: string) => { this.buf += d; for (const w of this.waiters.splice(0)) w() })
+    sock.on('close', () => { this.closed = true; for (const w of this.waiters.splice(0)) w() })
+    sock.on('error', () => {})
+  }
+  static open(port: number): Promise<Raw> {
+    return new Promise((resolve, reject) => { const s = connect(port, '127.0.0.1', () => resolve(new Raw(s))); s.on('error', reject) })
+  }
+  send(s: string | Buffer) { this.sock.write(s) }
+  /** Next complete reply (multi-line aware). */
+  async reply(timeout = 10_000): Promise<string> {
+    const end = Date.now() + timeout
+    for (;;) {
+      const m = /^(?:\d{3}-[^\n]*\n)*\d{3}(?: [^\n]*)?\r?\n/.exec(this.buf)
+      if (m) { this.buf = this.buf.slice(m[0].length); return m[0].trim() }
+      if (this.closed) return `closed:${this.buf}`
+      if (Date.now() > end) throw new Error(`no reply; have ${JSON.stringify(this.buf)}`)
+      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 100) })
+    }
+  }
+  async cmd(line: string): Promise<string> { this.send(line + '\r\n'); return this.reply() }
+  close() { this.sock.destroy() }
+}
+
+async function session(mta: Mta): Promise<Raw> {
+  const c = await Raw.open(mta.ports.SMTP)
+  expect(await c.reply()).toMatch(/^220 /)
+  expect(await c.cmd('EHLO client.test')).toMatch(/^250/)
+  return c
+}
+
+describe('malformed SMTP', () => {
+  let mta: Mta
+  beforeAll(async () => { mta = await startMta() })
+  afterAll(async () => { await mta.stop() })
+
+  const stillServes = async () => {
+    const r = await swaks(['--server', `127.0.0.1:${mta.ports.SMTP}`, '--from', 'x@remote.test', '--to', 'joe@example.org'])
+    expect(r.out).toMatch(/250 2\.5\.0 Ok/)
+  }
+
+  it('bad syntax gets 5xx and the session continues', async () => {
+    const c = await session(mta)
+    expect(await c.cmd('MAIL FROM:<<<broken')).toMatch(/^501 /)
+    expect(await c.cmd('XYZZY')).toMatch(/^500 /)
+    expect(await c.cmd('RCPT TO:<joe@example.org>')).toMatch(/^503 /)
+    expect(await c.cmd('MAIL FROM:<a@remote.test>')).toMatch(/^250 /)
+    expect(await c.cmd('RCPT TO:<joe@example.org>')).toMatch(/^250 /)
+    expect(await c.cmd('QUIT')).toMatch(/^221 /)
+  })
+
+  it('8-bit header without SMTPUTF8 → 554 5.6.7; with SMTPUTF8 accepted', async () => {
+    const c = await session(mta)
+    await c.cmd('MAIL FROM:<a@remote.test>'); await c.cmd('RCPT TO:<joe@example.org>')
+    expect(await c.cmd('DATA')).toMatch(/^354/)
+    c.send(Buffer.concat([Buffer.from('Subject: caf'), Buffer.from([0xc3, 0xa9]), Buffer.from('\r\n\r\nbody\r\n.\r\n')]))
+    expect(await c.reply()).toMatch(/^554 5\.6\.7 /)
+    expect(await c.cmd('MAIL FROM:<a@remote.test> SMTPUTF8')).toMatch(/^250 /)
+    await c.cmd('RCPT TO:<joe@example.org>')
+    expect(await c.cmd('DATA')).toMatch(/^354/)
+    c.send(Buffer.concat([Buffer.from('Subject: caf'), Buffer.from([0xc3, 0xa9]), Buffer.from('\r\n\r\nbody\r\n.\r\n')]))
+    expect(await c.reply()).toMatch(/^250 2\.5\.0/)
+    c.close()
+  })
+
+  it('a line longer than 998 octets → 500 5.6.0; nothing is queued', async () => {
+    await waitFor(() => mta.queue.index.count() === 0, 'queue empty')
+    const c = await session(mta)
+    await c.cmd('MAIL FROM:<a@remote.test>'); await c.cmd('RCPT TO:<joe@example.org>')
+    await c.cmd('DATA')
+    c.send(`Subject: long\r\n\r\n${'x'.repeat(5000)}\r\n.\r\n`)
+    expect(await c.reply()).toMatch(/^500 5\.6\.0 Line too long/)
+    expect(await c.cmd('NOOP')).toMatch(/^250/)
+    c.close()
+    expect(mta.queue.index.count()).toBe(0)
+  })
+
+  it('oversize (SIZE declared and actual) → 552', async () => {
+    const c = await session(mta)
+    expect(await c.cmd('MAIL FROM:<a@remote.test> SIZE=5000000')).toMatch(/^552 /)
+    expect(await c.cmd('MAIL FROM:<a@remote.test>')).toMatch(/^250 /)
+    await c.cmd('RCPT TO:<joe@example.org>')
+    await c.cmd('DATA')
+    const line = 'y'.repeat(900) + '\r\n'
+    c.send('Subject: big\r\n\r\n' + line.repeat(1300) + '.\r\n')
+    expect(await c.reply()).toMatch(/^552 /)
+    c.close()
+  })
+
+  it('a bare-LF storm is accepted and stored with CRLF line ends', async () => {
+    const n = mta.inbox('ann')
+    const c = await session(mta)
+    await c.cmd('MAIL FROM:<a@remote.test>'); await c.cmd('RCPT TO:<ann@example.org>')
+    await c.cmd('DATA')
+    c.send('Subject: lf\n\n' + 'bare line\n'.repeat(20000) + '\r\n.\r\n')
+    expect(await c.reply()).toMatch(/^250 /)
+    c.close()
+    await waitFor(() => mta.inbox('ann') === n + 1, 'delivery')
+    const view = mta.store.session('ann').open('INBOX', { readOnly: true })
+    const body = (await view.read(view.uids().at(-1)!)).toString('latin1')
+    view.close()
+    expect(body).toContain('bare line\r\nbare line\r\n')
+    expect(/[^\r]\n/.test(body)).toBe(false)
+  })
+
+  it('a looping message (too many Received: lines) is sidelined as .HELD and not delivered', async () => {
+    const n = mta.inbox('joe')
+    const c = await session(mta)
+    await c.cmd('MAIL FROM:<loop@remote.test>'); await c.cmd('RCPT TO:<joe@example.org>')
+    await c.cmd('DATA')
+    c.send(Array.from({ length: 60 }, (_, i) => `Received: from hop${i}.test by hop${i + 1}.test; Mon, 1 Jan 2024 00:00:00 +0000\r\n`).join('') + 'Subject: loop\r\n\r\nx\r\n.\r\n')
+    expect(await c.reply()).toMatch(/^250 /)
+    c.close()
+    await waitFor(() => mta.queue.index.count({ held: true, sender: 'loop@remote.test' }) === 1, 'held entry')
+    const files = readdirSync(join(mta.dataRoot, 'queue', 'ims-ms'))
+    expect(files.some((f) => /^ZZ.*\.HELD$/.test(f))).toBe(true)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(mta.inbox('joe')).toBe(n)
+  })
+
+  it('early pipelining before the greeting and a flood of junk do not wedge the listener', async () => {
+    const c = await Raw.open(mta.ports.SMTP)
+    c.send('EHLO early\r\nMAIL FROM:<a@remote.test>\r\nRCPT TO:<joe@example.org>\r\nDATA\r\n')
+    const replies: string[] = []
+    for (let i = 0; i < 3 && !c.closed; i++) replies.push(await c.reply().catch(() => 'none'))
+    expect(replies[0]).toMatch(/^(220|421|554)/)
+    c.close()
+    const junk = await Raw.open(mta.ports.SMTP)
+    await junk.reply()
+    junk.send(Buffer.alloc(200_000, 0x41))
+    junk.send('\r\n'.repeat(100))
+    await new Promise((r) => setTimeout(r, 300))
+    junk.close()
+    const many = await Promise.all(Array.from({ length: 20 }, () => Raw.open(mta.ports.SMTP)))
+    for (const m of many) { m.send('HELO x\r\n\x00\x01\x02garbage\r\n'); }
+    for (const m of many) m.close()
+    await stillServes()
+  })
+})

@@ -1,0 +1,5 @@
+export * from './envelope.js'
+export * from './hub.js'
+export * from './child.js'
+export * from './enp.js'
+export * from './server.js'

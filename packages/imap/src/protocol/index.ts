@@ -1,0 +1,8 @@
+export { CommandFramer, DEFAULT_LIMITS, type Frame, type FramerEvent, type FramerLimits } from './assembler.js'
+export { parseCommand, readTag, type Command, type ParsedCommand, type StatusItem } from './commands.js'
+export { ImapParseError, Reader } from './reader.js'
+export { parseSeqSet, formatSeqSet, type SeqSet } from './seqset.js'
+export { encodeMutf7, decodeMutf7, mailboxFromWire } from './mutf7.js'
+export { envelope, bodyStructure, str, nstr, astr, quoted } from './encode.js'
+export type { SearchKey, SortCriterion } from './search.js'
+export type { FetchAtt, Section } from './fetch.js'

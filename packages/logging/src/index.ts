@@ -1,0 +1,6 @@
+export * from './format.js'
+export * from './levels.js'
+export * from './rotation.js'
+export * from './log-file.js'
+export * from './log-manager.js'
+export * from './watcher-log.js'

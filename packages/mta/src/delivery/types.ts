@@ -1,0 +1,31 @@
+// A channel master program: delivers a batch of queue entries and answers per recipient.
+import type { QueueEnvelope } from '../queue/format.js'
+import type { ChannelSettings } from '../jobs/channel-settings.js'
+
+export interface DeliveryItem {
+  key: string
+  env: QueueEnvelope
+  /** The queue file; the message is bytes [0, env.size). */
+  path: string
+  /** Indexes into env.recipients still to deliver. */
+  pending: number[]
+}
+
+export interface RecipientOutcome {
+  idx: number
+  status: 'ok' | 'temp' | 'perm'
+  /** Diagnostic for logs/DSN, e.g. `smtp;550 5.1.1 unknown user` or `4.2.2 Quota exceeded`. */
+  diagnostic: string
+  /** RFC 3463 status code (`5.1.1`). */
+  statusCode: string
+  /** Remote MTA (`dns;mx.example.org`) for DSN Remote-MTA and log transport info. */
+  remoteMta?: string
+  transport?: string
+}
+
+export interface MasterProgram {
+  deliver(items: DeliveryItem[], channel: ChannelSettings): Promise<RecipientOutcome[][]>
+  close?(): Promise<void>
+}
+
+export const enhancedOf = (text: string, fallback: string) => /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(text)?.[1] ?? fallback

@@ -1,0 +1,32 @@
+// Adapts @wren/directory's Directory (H3) to the transport's RecipientDirectory port.
+import type { Directory } from '@wren/directory'
+import { deliveryDisposition } from '@wren/directory'
+import type { AddressResolution, RecipientDirectory } from './ports.js'
+
+const STATUS: Record<string, string> = { deliver: 'active', tempfail: 'inactive', reject: 'deleted', hold: 'hold', overquota: 'active' }
+
+export function directoryPort(dir: Directory): RecipientDirectory {
+  return {
+    async resolveAddress(address): Promise<AddressResolution> {
+      const r = await dir.resolveAddress(address)
+      if (r.kind === 'user') {
+        const u = r.user
+        return {
+          kind: 'user', uid: u.storeId, mail: u.mail ?? `${u.uid}@${u.domain}`,
+          status: STATUS[deliveryDisposition(r.status)] ?? 'deleted',
+          deliveryOptions: u.mailDeliveryOption, forwardingAddresses: u.mailForwardingAddress, mailHost: u.mailHost, detail: r.detail,
+        }
+      }
+      if (r.kind === 'group') {
+        const exp = await dir.expandGroup(r.group)
+        const members = [...exp.users.map((x) => x.user.mail ?? `${x.user.uid}@${x.user.domain}`), ...exp.addresses.map((a) => a.address)]
+        return { kind: 'group', mail: r.group.mail ?? address, members, status: STATUS[deliveryDisposition(r.status)] ?? 'deleted' }
+      }
+      return { kind: 'none' }
+    },
+    async authenticate(user, password) {
+      const r = await dir.authenticate(user, password, { service: 'smtp' })
+      return r.ok ? { uid: r.user.storeId, mail: r.user.mail } : null
+    },
+  }
+}

@@ -1,0 +1,77 @@
+// Service `dispatcher` (spec 01 §10): owns the SMTP / submission / LMTP listeners.
+import type { ListenerInfo, Service, ServiceContext, ServiceHealth } from '@wren/kernel'
+import { QueueStore } from './queue/queue-store.js'
+import { listenerDefs } from './dispatcher/listener-config.js'
+import { SmtpListener, type ListenerDef } from './dispatcher/smtp-listener.js'
+import { buildRuntime, type RuntimeOverrides } from './runtime.js'
+import { ChannelCounters, countingLog } from './queue/counters.js'
+
+export interface DispatcherOptions extends RuntimeOverrides {
+  /** Replace the configured listener list (tests: port 0 on 127.0.0.1). */
+  listeners?: ListenerDef[]
+  queue?: QueueStore
+  /** Collects end-of-DATA → 250 latencies in ms (benchmark). */
+  acceptLatencies?: number[]
+}
+
+export class DispatcherService implements Service {
+  readonly name = 'dispatcher'
+  private listenersRunning: SmtpListener[] = []
+  private queue?: QueueStore
+  private ownsQueue = false
+  private flushLog?: () => unknown
+
+  constructor(private readonly opts: DispatcherOptions = {}) {}
+
+  async start(ctx: ServiceContext): Promise<void> {
+    const rt = await buildRuntime(ctx, this.opts)
+    this.flushLog = () => rt.close()
+    const subdirs = (ch: string) => Number(ctx.config.find(`channel:${ch}.subdirs`) ?? 0)
+    this.queue = this.opts.queue ?? new QueueStore({ dataRoot: ctx.dataRoot, subdirs })
+    this.ownsQueue = !this.opts.queue
+    const counters = new ChannelCounters(this.queue.index)
+    rt.log = countingLog(rt.log, counters)
+    this.closeCounters = () => counters.close()
+    await this.queue.reconcile({ cleanIncoming: true })
+    const logger = ctx.logger('dispatcher')
+    const defs = this.opts.listeners ?? listenerDefs(ctx.config)
+    for (const def of defs) {
+      if (def.tls !== 'none' && !rt.tls && def.tls === 'implicit') {
+        logger.warning('Network', `${def.name}: no TLS certificate in tls/; implicit-TLS listener not started`)
+        continue
+      }
+      const l = new SmtpListener(def, {
+        hostname: ctx.hostname, queue: this.queue, policy: rt.policy, directory: rt.directory, log: rt.log, logger, bus: ctx.bus,
+        tls: rt.tls,
+        maxReceivedLines: Number(ctx.config.find('mta.max_received_lines') ?? 50),
+        maxRecipients: Number(ctx.config.find(`channel:${def.channel}.recipientlimit`) ?? 1000),
+        acceptLatencies: this.opts.acceptLatencies,
+      })
+      await l.listen()
+      this.listenersRunning.push(l)
+      logger.notice('Network', `${def.name} listening on ${def.host}:${l.port} (${def.channel})`)
+    }
+  }
+
+  private closeCounters?: () => void
+
+  async stop(): Promise<void> {
+    await Promise.all(this.listenersRunning.map((l) => l.close()))
+    this.listenersRunning = []
+    await this.flushLog?.()
+    this.closeCounters?.()
+    if (this.ownsQueue) this.queue?.close()
+  }
+
+  listeners(): ListenerInfo[] {
+    return this.listenersRunning.map((l) => ({ name: l.def.name, host: l.def.host, port: l.port, tls: l.def.tls }))
+  }
+
+  async health(): Promise<ServiceHealth> {
+    return { ok: this.listenersRunning.length > 0, detail: `${this.listenersRunning.length} listeners` }
+  }
+}
+
+export function createService(opts: DispatcherOptions = {}): Service {
+  return new DispatcherService(opts)
+}

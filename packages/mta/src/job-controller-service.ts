@@ -1,0 +1,112 @@
+// Service `job_controller` (spec 01 §11): runs the channel master programs over the queue.
+import type { Service, ServiceContext, ServiceHealth } from '@wren/kernel'
+import { QueueStore } from './queue/queue-store.js'
+import { JobController } from './jobs/job-controller.js'
+import type { ChannelSettings } from './jobs/channel-settings.js'
+import type { MasterProgram } from './delivery/types.js'
+import { imsMsProgram } from './delivery/ims-ms.js'
+import { smtpOutProgram } from './delivery/smtp-out.js'
+import { bitbucketProgram, holdProgram } from './delivery/simple.js'
+import { buildRuntime, type RuntimeOverrides } from './runtime.js'
+import { ChannelCounters, countingLog } from './queue/counters.js'
+import type { LocalStore } from './ports.js'
+
+export interface JobControllerOptions extends RuntimeOverrides {
+  queue?: QueueStore
+  store?: LocalStore
+  pollMs?: number
+  dayMs?: number
+  /** DNS override for tcp_* channels (tests). */
+  resolveMx?: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>
+}
+
+async function openLocalStore(ctx: ServiceContext): Promise<{ store: LocalStore; close?: () => void } | undefined> {
+  const inProc = ctx.lookup<LocalStore>('store')
+  if (inProc) return { store: inProc }
+  try {
+    const mod = (await import('@wren/store')) as { openStore?: (o: unknown) => LocalStore & { close(): void } }
+    if (!mod.openStore) return undefined
+    const s = mod.openStore({ dataRoot: ctx.dataRoot, config: ctx.config, bus: ctx.bus, logger: ctx.logger('imta'), hostname: ctx.hostname, processName: 'imta' })
+    return { store: s, close: () => s.close() }
+  } catch {
+    return undefined
+  }
+}
+
+export class JobControllerService implements Service {
+  readonly name = 'job_controller'
+  controller?: JobController
+  private queue?: QueueStore
+  private ownsQueue = false
+  private closeStore?: () => void
+  private programs = new Map<string, MasterProgram>()
+
+  constructor(private readonly opts: JobControllerOptions = {}) {}
+
+  async start(ctx: ServiceContext): Promise<void> {
+    const rt = await buildRuntime(ctx, this.opts)
+    const subdirs = (ch: string) => Number(ctx.config.find(`channel:${ch}.subdirs`) ?? 0)
+    this.queue = this.opts.queue ?? new QueueStore({ dataRoot: ctx.dataRoot, subdirs })
+    this.ownsQueue = !this.opts.queue
+    const counters = new ChannelCounters(this.queue.index)
+    rt.log = countingLog(rt.log, counters)
+    this.closeCounters = () => counters.close()
+    let store = this.opts.store
+    if (!store) {
+      const opened = await openLocalStore(ctx)
+      store = opened?.store
+      this.closeStore = opened?.close
+    }
+    const logger = ctx.logger('job_controller')
+    if (!store) logger.warning('Store', 'message store not available: ims-ms deliveries wait in the queue')
+    const hostname = ctx.hostname
+    const programFor = (ch: ChannelSettings): MasterProgram | undefined => {
+      const cached = this.programs.get(ch.name)
+      if (cached) return cached
+      let p: MasterProgram | undefined
+      switch (ch.kind) {
+        case 'ims-ms': p = store ? imsMsProgram(store, rt.directory) : undefined; break
+        case 'smtp': p = smtpOutProgram({ hostname, lmtp: false, log: rt.log, resolveMx: this.opts.resolveMx }); break
+        case 'lmtp': p = smtpOutProgram({ hostname, lmtp: true, log: rt.log, resolveMx: this.opts.resolveMx }); break
+        case 'bitbucket': p = bitbucketProgram; break
+        case 'hold': p = holdProgram; break
+      }
+      if (p) this.programs.set(ch.name, p)
+      return p
+    }
+    const domain = ctx.config.find<string>('base.defaultdomain') ?? ctx.hostname
+    this.controller = new JobController({
+      hostname, queue: this.queue, policy: rt.policy, directory: rt.directory, log: rt.log,
+      postmaster: String(ctx.config.find('mta.postmaster') ?? `postmaster@${domain}`),
+      config: ctx.config, logger, bus: ctx.bus, programFor, pollMs: this.opts.pollMs, dayMs: this.opts.dayMs,
+    })
+    await this.controller.start()
+    ctx.bus.onMessage('queue.control', (m) => {
+      if (m.action === 'refresh') this.controller?.refresh()
+      this.controller?.kick()
+    })
+    this.flush = () => rt.close()
+  }
+
+  private flush?: () => unknown
+
+  private closeCounters?: () => void
+
+  async stop(): Promise<void> {
+    await this.controller?.stop()
+    await this.flush?.()
+    this.closeCounters?.()
+    if (this.ownsQueue) this.queue?.close()
+    this.closeStore?.()
+  }
+
+  async refresh(): Promise<void> { this.controller?.refresh() }
+
+  async health(): Promise<ServiceHealth> {
+    return { ok: Boolean(this.controller), detail: `${this.controller?.activeJobs().length ?? 0} active jobs` }
+  }
+}
+
+export function createService(opts: JobControllerOptions = {}): Service {
+  return new JobControllerService(opts)
+}

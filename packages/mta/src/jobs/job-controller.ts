@@ -1,0 +1,230 @@
+// The job controller (spec 01 §11): runs each channel's master program with `maxjobs` per channel
+// and `job_limit` per pool, untried (ZZ) entries first, retries by `backoff`, delay warnings and the
+// final return by `notices`, stopped channels, held entries ignored. Work arrives by bus message
+// (`queue.enqueued`) and by a periodic rescan of the index.
+import type { ConfigView, EventBus, Logger } from '@wren/kernel'
+import type { QueueStore } from '../queue/queue-store.js'
+import type { EntryRow } from '../queue/index-db.js'
+import type { QueueEnvelope } from '../queue/format.js'
+import type { TransportLog } from '../ports.js'
+import type { DeliveryItem, MasterProgram, RecipientOutcome } from '../delivery/types.js'
+import { backoffDelay, channelSettings, poolLimit, type ChannelSettings } from './channel-settings.js'
+import { sendNotification, type NotifierDeps } from '../dsn/notify.js'
+import { wants, type DsnRecipient } from '../dsn/build.js'
+
+const DAY = 86_400_000
+
+export interface JobControllerDeps extends NotifierDeps {
+  config: ConfigView
+  logger: Logger
+  bus: EventBus
+  programFor(ch: ChannelSettings): MasterProgram | undefined
+  /** Rescan interval in ms (default 1000). */
+  pollMs?: number
+  /** Length of a notices "day" in ms (tests shorten it). */
+  dayMs?: number
+}
+
+export interface JobInfo { id: number; channel: string; messages: number; recipients: number; bytes: number; keys: string[] }
+
+export class JobController {
+  private running = new Map<string, number>()
+  private poolRunning = new Map<string, number>()
+  private jobs = new Map<number, JobInfo>()
+  private nextJobId = 1
+  private timer?: NodeJS.Timeout
+  private scheduled = false
+  private stopping = false
+  private channelsCache: string[] = []
+  private channelsAt = 0
+  private settingsCache = new Map<string, ChannelSettings>()
+  private idle: Array<() => void> = []
+  private unsub?: () => void
+  readonly stats = { delivered: 0, requeued: 0, failed: 0 }
+
+  constructor(private readonly d: JobControllerDeps) {}
+
+  get queue(): QueueStore { return this.d.queue }
+
+  async start(): Promise<void> {
+    this.d.queue.index.resetActive()
+    const r = await this.d.queue.reconcile()
+    if (r.added || r.removed || r.fixed) this.d.logger.notice('General', `queue index reconciled: ${r.added} added, ${r.removed} removed, ${r.fixed} fixed`)
+    this.unsub = this.d.bus.onMessage('queue.enqueued', (m) => {
+      const chans = Array.isArray(m.channels) ? (m.channels as string[]) : []
+      if (chans.some((c) => !this.channelsCache.includes(c))) this.channelsAt = 0
+      this.kick()
+    })
+    this.timer = setInterval(() => this.kick(), this.d.pollMs ?? 1000)
+    this.kick()
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true
+    this.unsub?.()
+    if (this.timer) clearInterval(this.timer)
+    if (this.jobs.size) await new Promise<void>((r) => this.idle.push(r))
+  }
+
+  settings(channel: string): ChannelSettings {
+    let s = this.settingsCache.get(channel)
+    if (!s) { s = channelSettings(this.d.config, channel); this.settingsCache.set(channel, s) }
+    return s
+  }
+
+  refresh(): void { this.settingsCache.clear() }
+
+  activeJobs(): JobInfo[] { return [...this.jobs.values()] }
+
+  /** Schedules a scan on the next tick (coalesced). */
+  kick(): void {
+    if (this.scheduled || this.stopping) return
+    this.scheduled = true
+    setImmediate(() => { this.scheduled = false; this.scan() })
+  }
+
+  private channels(): string[] {
+    if (Date.now() - this.channelsAt > 5000 || !this.channelsCache.length) {
+      this.channelsCache = this.d.queue.channels()
+      this.channelsAt = Date.now()
+    }
+    return this.channelsCache
+  }
+
+  private scan(): void {
+    if (this.stopping) return
+    try { this.scanOnce() } catch (e) {
+      // e.g. the index is busy beyond busy_timeout: try again on the next tick
+      this.d.logger.warning('General', `queue scan failed: ${(e as Error).message}`)
+    }
+  }
+
+  private scanOnce(): void {
+    const stopped = new Set(this.d.queue.index.stoppedChannels())
+    for (const channel of this.channels()) {
+      if (stopped.has(channel)) continue
+      const s = this.settings(channel)
+      if (s.kind === 'hold' || s.kind === 'none') continue
+      if (!this.d.programFor(s)) continue // e.g. ims-ms while the store cannot be opened: leave it queued
+      while ((this.running.get(channel) ?? 0) < s.maxjobs && (this.poolRunning.get(s.pool) ?? 0) < poolLimit(this.d.config, s.pool)) {
+        const rows = this.d.queue.index.claimDue(channel, s.batch)
+        if (!rows.length) break
+        this.runJob(s, rows)
+      }
+    }
+  }
+
+  private runJob(s: ChannelSettings, rows: EntryRow[]): void {
+    const id = this.nextJobId++
+    const info: JobInfo = { id, channel: s.name, messages: rows.length, recipients: rows.reduce((a, r) => a + r.rcpt_count, 0), bytes: rows.reduce((a, r) => a + r.size, 0), keys: rows.map((r) => r.key) }
+    this.jobs.set(id, info)
+    this.running.set(s.name, (this.running.get(s.name) ?? 0) + 1)
+    this.poolRunning.set(s.pool, (this.poolRunning.get(s.pool) ?? 0) + 1)
+    this.job(s, rows).catch((e) => {
+      this.d.logger.error('General', `${s.name} job failed: ${(e as Error).stack ?? e}`)
+      this.d.queue.index.release(rows.map((r) => r.key))
+    }).finally(() => {
+      this.jobs.delete(id)
+      this.running.set(s.name, (this.running.get(s.name) ?? 1) - 1)
+      this.poolRunning.set(s.pool, (this.poolRunning.get(s.pool) ?? 1) - 1)
+      if (!this.jobs.size) for (const r of this.idle.splice(0)) r()
+      this.kick()
+    })
+  }
+
+  private async job(s: ChannelSettings, rows: EntryRow[]): Promise<void> {
+    const program = this.d.programFor(s)
+    const q = this.d.queue
+    const items: Array<DeliveryItem & { row: EntryRow }> = []
+    for (const row of rows) {
+      let env: QueueEnvelope
+      try { env = await q.envelope(row) } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') { q.index.remove([row.key]); continue }
+        await q.hold(row, `unreadable queue file: ${(e as Error).message}`).catch(() => q.index.release([row.key]))
+        continue
+      }
+      const done = q.index.doneSet(row.key)
+      const pending = env.recipients.map((_, i) => i).filter((i) => !done.has(i))
+      if (!pending.length) { await q.complete(row); continue }
+      items.push({ key: row.key, env, path: q.pathOf(row), pending, row })
+    }
+    if (!items.length) return
+    if (!program) {
+      for (const it of items) q.index.release([it.key])
+      return
+    }
+    let outcomes: RecipientOutcome[][]
+    try { outcomes = await program.deliver(items, s) } catch (e) {
+      const msg = `4.3.0 ${(e as Error).message}`
+      outcomes = items.map((it) => it.pending.map((idx) => ({ idx, status: 'temp' as const, statusCode: '4.3.0', diagnostic: msg })))
+    }
+    for (let i = 0; i < items.length; i++) await this.finish(s, items[i], outcomes[i] ?? [])
+  }
+
+  private async finish(s: ChannelSettings, it: DeliveryItem & { row: EntryRow }, outs: RecipientOutcome[]): Promise<void> {
+    const q = this.d.queue
+    const { env, row } = it
+    const now = Date.now()
+    const dayMs = this.d.dayMs ?? DAY
+    const ok = outs.filter((o) => o.status === 'ok')
+    const perm = outs.filter((o) => o.status === 'perm')
+    let temp = outs.filter((o) => o.status === 'temp')
+    // Outcomes missing for a pending recipient count as temporary failures.
+    const answered = new Set(outs.map((o) => o.idx))
+    for (const idx of it.pending) if (!answered.has(idx)) temp.push({ idx, status: 'temp', statusCode: '4.0.0', diagnostic: '4.0.0 no result from channel program' })
+    const age = now - env.created
+    const returnAfter = s.notices[s.notices.length - 1] * dayMs
+    const expired = temp.length && age >= returnAfter
+    if (expired) {
+      perm.push(...temp.map((t) => ({ ...t, status: 'perm' as const, statusCode: t.statusCode.replace(/^4/, '5'), diagnostic: `${t.diagnostic} (message timed out after ${s.notices[s.notices.length - 1]} days)` })))
+      temp = []
+    }
+    const rcpt = (idx: number) => env.recipients[idx]
+    const base = { source: s.name, size: env.size, from: env.from, messageId: env.messageId }
+    for (const o of ok) {
+      this.d.log.message({ ...base, action: 'D', modifiers: o.transport ? 'E' : '', origTo: `rfc822;${rcpt(o.idx).origTo}`, to: rcpt(o.idx).to, status: o.diagnostic || undefined, transport: o.remoteMta, queueTime: Math.round(age / 1000) })
+    }
+    // Done-marks before the file changes: a crash from here on never delivers these again.
+    const finished = [...ok, ...perm].map((o) => o.idx)
+    if (finished.length) q.index.markDone(row.key, finished)
+    // Failures → DSN (R), or K when the sender asked for no notice.
+    const failedDsn: DsnRecipient[] = []
+    for (const o of perm) {
+      const r = rcpt(o.idx)
+      const notice = wants(r.notify, 'FAILURE') && env.from !== '' && !env.isNotification
+      this.d.log.message({ ...base, action: notice ? 'R' : 'K', origTo: `rfc822;${r.origTo}`, to: r.to, status: o.diagnostic, transport: o.remoteMta })
+      if (notice) failedDsn.push({ to: r.to, orcpt: r.orcpt, action: 'failed', status: o.statusCode.startsWith('5') ? o.statusCode : '5.0.0', diagnostic: o.diagnostic, remoteMta: o.remoteMta })
+    }
+    const successDsn: DsnRecipient[] = ok.filter((o) => wants(rcpt(o.idx).notify, 'SUCCESS') && !o.transport)
+      .map((o) => ({ to: rcpt(o.idx).to, orcpt: rcpt(o.idx).orcpt, action: 'delivered' as const, status: '2.0.0' }))
+    const notify = async (recipients: DsnRecipient[], copy: boolean, until?: Date) => {
+      if (!recipients.length) return
+      try {
+        const keys = await sendNotification(this.d, { env, messagePath: it.path, recipients, channel: s.name, postmasterCopy: copy, postHeadOnly: s.postHeadOnly, willRetryUntil: until })
+        if (keys.length) { this.channelsAt = 0; this.kick() }
+      } catch (e) { this.d.logger.error('General', `notification for ${row.key} failed: ${(e as Error).message}`) }
+    }
+    await notify(failedDsn, s.copySendPost)
+    await notify(successDsn, false)
+    this.stats.delivered += ok.length
+    this.stats.failed += perm.length
+    if (!temp.length) { await q.complete(row); return }
+    // Temporary failures: delay notice per `notices`, then back off (Q records).
+    let newEnv = env
+    const sent = env.noticesSent ?? 0
+    if (sent < s.notices.length - 1 && age >= s.notices[sent] * dayMs) {
+      const delayed = temp.filter((t) => wants(rcpt(t.idx).notify, 'DELAY'))
+      for (const t of temp) this.d.log.message({ ...base, action: 'W', origTo: `rfc822;${rcpt(t.idx).origTo}`, to: rcpt(t.idx).to, status: t.diagnostic })
+      await notify(delayed.map((t) => ({ to: rcpt(t.idx).to, orcpt: rcpt(t.idx).orcpt, action: 'delayed' as const, status: t.statusCode.startsWith('4') ? t.statusCode : '4.0.0', diagnostic: t.diagnostic, remoteMta: t.remoteMta })),
+        s.copyWarnPost, new Date(env.created + returnAfter))
+      let n = sent
+      while (n < s.notices.length - 1 && age >= s.notices[n] * dayMs) n++
+      newEnv = { ...env, noticesSent: n }
+    }
+    for (const t of temp) this.d.log.message({ ...base, action: ok.length || perm.length ? 'Z' : 'Q', origTo: `rfc822;${rcpt(t.idx).origTo}`, to: rcpt(t.idx).to, status: t.diagnostic, transport: t.remoteMta, filename: q.pathOf(row) })
+    const remaining = env.recipients.map((_, i) => i).filter((i) => temp.some((t) => t.idx === i))
+    const attempts = row.attempts + 1
+    await q.requeue(row, newEnv, remaining, now + backoffDelay(s, attempts), temp[0].diagnostic, false, newEnv !== env)
+    this.stats.requeued++
+  }
+}

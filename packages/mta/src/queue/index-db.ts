@@ -1,0 +1,242 @@
+// The queue INDEX (better-sqlite3, WAL): a derived view of the queue files that lets the job
+// controller pick due work and an operator list/count/filter/act on 1,000,000 entries quickly.
+// The files are the truth: `QueueStore.reconcile()` rebuilds rows from files after a crash.
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { QueueEnvelope } from './format.js'
+import { filterToSql, type QueueFilter } from './filter.js'
+
+export interface EntryRow {
+  key: string
+  msg_id: string
+  channel: string
+  dir: string
+  attempts: number
+  held: number
+  created: number
+  next_at: number
+  last_error: string | null
+  sender: string
+  size: number
+  rcpt_count: number
+  active: number
+  /** JSON copy of the file's envelope (the file is the truth). */
+  env?: string | null
+}
+
+export interface IndexedEntry {
+  key: string
+  channel: string
+  dir: string
+  attempts: number
+  held: boolean
+  envelope: QueueEnvelope
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entry (
+  key TEXT PRIMARY KEY,
+  msg_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  dir TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  held INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL,
+  next_at INTEGER NOT NULL,
+  last_error TEXT,
+  sender TEXT NOT NULL,
+  sender_domain TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  rcpt_count INTEGER NOT NULL,
+  active INTEGER NOT NULL DEFAULT 0,
+  env TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entry_due ON entry(channel, held, active, next_at);
+CREATE INDEX IF NOT EXISTS entry_sender ON entry(sender);
+CREATE INDEX IF NOT EXISTS entry_sender_domain ON entry(sender_domain);
+CREATE INDEX IF NOT EXISTS entry_created ON entry(created);
+CREATE INDEX IF NOT EXISTS entry_msg ON entry(msg_id);
+CREATE TABLE IF NOT EXISTS rcpt (
+  key TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  address TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (key, idx)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rcpt_address ON rcpt(address);
+CREATE INDEX IF NOT EXISTS rcpt_domain ON rcpt(domain);
+CREATE TABLE IF NOT EXISTS channel_state (channel TEXT PRIMARY KEY, stopped INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS counter (
+  channel TEXT NOT NULL, name TEXT NOT NULL,
+  messages INTEGER NOT NULL DEFAULT 0, recipients INTEGER NOT NULL DEFAULT 0, blocks INTEGER NOT NULL DEFAULT 0,
+  extra INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (channel, name)
+) WITHOUT ROWID;
+`
+
+const domainOf = (a: string) => { const i = a.lastIndexOf('@'); return i < 0 ? '' : a.slice(i + 1).toLowerCase() }
+
+/** Stateful handle on the index DB (one per process). */
+export class QueueIndex {
+  readonly db: Database.Database
+  private readonly insEntry: Database.Statement
+  private readonly insRcpt: Database.Statement
+  private readonly delEntry: Database.Statement
+  private readonly delRcpt: Database.Statement
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true })
+    this.db = new Database(path)
+    this.db.pragma('journal_mode = WAL')
+    // Files are the truth and are fsynced; the index survives a process kill without fsync (WAL).
+    this.db.pragma('synchronous = NORMAL')
+    this.db.pragma('busy_timeout = 10000')
+    this.db.exec(SCHEMA)
+    // A copy of the envelope in the index spares the job controller a file read per message.
+    if (!(this.db.prepare('PRAGMA table_info(entry)').all() as Array<{ name: string }>).some((c) => c.name === 'env')) this.db.exec('ALTER TABLE entry ADD COLUMN env TEXT')
+    this.insEntry = this.db.prepare(`INSERT OR REPLACE INTO entry
+      (key, msg_id, channel, dir, attempts, held, created, next_at, last_error, sender, sender_domain, size, rcpt_count, active, env)
+      VALUES (@key, @msg_id, @channel, @dir, @attempts, @held, @created, @next_at, @last_error, @sender, @sender_domain, @size, @rcpt_count, 0, @env)`)
+    this.insRcpt = this.db.prepare('INSERT OR REPLACE INTO rcpt (key, idx, address, domain, done) VALUES (?, ?, ?, ?, 0)')
+    this.delEntry = this.db.prepare('DELETE FROM entry WHERE key = ?')
+    this.delRcpt = this.db.prepare('DELETE FROM rcpt WHERE key = ?')
+  }
+
+  /** Adds (or replaces) entries in one transaction. */
+  insert(items: Array<{ key: string; dir: string; attempts: number; held: boolean; env: QueueEnvelope; nextAt?: number; lastError?: string }>): void {
+    this.db.transaction(() => {
+      for (const it of items) {
+        const env = it.env
+        this.delRcpt.run(it.key)
+        this.insEntry.run({
+          key: it.key, msg_id: env.id, channel: env.channel, dir: it.dir, attempts: it.attempts, held: it.held ? 1 : 0,
+          created: env.created, next_at: it.nextAt ?? env.created, last_error: it.lastError ?? null,
+          sender: env.from.toLowerCase(), sender_domain: domainOf(env.from), size: env.size, rcpt_count: env.recipients.length,
+          env: JSON.stringify(env),
+        })
+        env.recipients.forEach((r, i) => this.insRcpt.run(it.key, i, r.to.toLowerCase(), domainOf(r.to)))
+      }
+    }).immediate()
+  }
+
+  remove(keys: string[]): void {
+    this.db.transaction(() => { for (const k of keys) { this.delEntry.run(k); this.delRcpt.run(k) } }).immediate()
+  }
+
+  get(key: string): EntryRow | undefined {
+    return this.db.prepare('SELECT * FROM entry WHERE key = ?').get(key) as EntryRow | undefined
+  }
+
+  /**
+   * Claims up to `limit` due entries of a channel for delivery (sets `active`), untried (ZZ) first
+   * as the job controller does (spec 01 §11). Returns the claimed rows.
+   */
+  claimDue(channel: string, limit: number, now = Date.now(), owner = process.pid): EntryRow[] {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT * FROM entry WHERE channel = ? AND held = 0 AND active = 0 AND next_at <= ?
+        ORDER BY attempts, next_at LIMIT ?`).all(channel, now, limit) as EntryRow[]
+      const upd = this.db.prepare('UPDATE entry SET active = ? WHERE key = ? AND active = 0')
+      return rows.filter((r) => upd.run(owner, r.key).changes === 1)
+    }).immediate()
+  }
+
+  /** Claims entries matching a filter for an operator action (skips entries being delivered). */
+  claimMatching(filter: QueueFilter, owner: number, limit = 5000, after = ''): EntryRow[] {
+    const { where, params } = filterToSql(filter)
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT * FROM entry e WHERE ${where} AND e.active = 0 AND e.key > ? ORDER BY e.key LIMIT ?`).all(...params, after, limit) as EntryRow[]
+      const upd = this.db.prepare('UPDATE entry SET active = ? WHERE key = ? AND active = 0')
+      return rows.filter((r) => upd.run(owner, r.key).changes === 1)
+    }).immediate()
+  }
+
+  release(keys: string[]): void {
+    const upd = this.db.prepare('UPDATE entry SET active = 0 WHERE key = ?')
+    this.db.transaction(() => { for (const k of keys) upd.run(k) }).immediate()
+  }
+
+  /** After a failed attempt: new attempt count, next retry time, last error; releases the claim. */
+  /** The envelope copy, if the row has one. */
+  envelopeOf(key: string): QueueEnvelope | undefined {
+    const r = this.db.prepare('SELECT env FROM entry WHERE key = ?').get(key) as { env: string | null } | undefined
+    return r?.env ? (JSON.parse(r.env) as QueueEnvelope) : undefined
+  }
+
+  reschedule(key: string, attempts: number, nextAt: number, lastError: string, held = false): void {
+    this.db.prepare('UPDATE entry SET attempts = ?, next_at = ?, last_error = ?, held = ?, active = 0 WHERE key = ?')
+      .run(attempts, nextAt, lastError, held ? 1 : 0, key)
+  }
+
+  setHeld(key: string, held: boolean, nextAt = Date.now()): void {
+    this.db.prepare('UPDATE entry SET held = ?, next_at = ?, active = 0 WHERE key = ?').run(held ? 1 : 0, nextAt, key)
+  }
+
+  /** Recipient-level done marks: persisted before the file is rewritten or removed. */
+  markDone(key: string, idxs: number[]): void {
+    const upd = this.db.prepare('UPDATE rcpt SET done = 1 WHERE key = ? AND idx = ?')
+    this.db.transaction(() => { for (const i of idxs) upd.run(key, i) }).immediate()
+  }
+
+  doneSet(key: string): Set<number> {
+    const rows = this.db.prepare('SELECT idx FROM rcpt WHERE key = ? AND done = 1').all(key) as Array<{ idx: number }>
+    return new Set(rows.map((r) => r.idx))
+  }
+
+  /** Drops stale claims left by a process that died (job controller start). */
+  resetActive(owner?: number): void {
+    if (owner === undefined) this.db.prepare('UPDATE entry SET active = 0 WHERE active != 0').run()
+    else this.db.prepare('UPDATE entry SET active = 0 WHERE active = ?').run(owner)
+  }
+
+  count(filter: QueueFilter = {}): number {
+    const { where, params } = filterToSql(filter)
+    return (this.db.prepare(`SELECT count(*) AS n FROM entry e WHERE ${where}`).get(...params) as { n: number }).n
+  }
+
+  /** Cursor-paginated listing (ordered by key; pass the last key seen as `after`). */
+  list(filter: QueueFilter = {}, opts: { limit?: number; after?: string } = {}): EntryRow[] {
+    const { where, params } = filterToSql(filter)
+    const after = opts.after ? ' AND e.key > ?' : ''
+    return this.db.prepare(`SELECT * FROM entry e WHERE ${where}${after} ORDER BY e.key LIMIT ?`)
+      .all(...params, ...(opts.after ? [opts.after] : []), opts.limit ?? 1000) as EntryRow[]
+  }
+
+  recipients(key: string): Array<{ idx: number; address: string; done: number }> {
+    return this.db.prepare('SELECT idx, address, done FROM rcpt WHERE key = ? ORDER BY idx').all(key) as Array<{ idx: number; address: string; done: number }>
+  }
+
+  /** Per-channel totals: messages, bytes, oldest, held counts (qm summarize). */
+  summary(): Array<{ channel: string; held: number; messages: number; bytes: number; oldest: number | null; active: number; delayed: number }> {
+    return this.db.prepare(`SELECT channel, held, count(*) AS messages, sum(size) AS bytes, min(created) AS oldest,
+        sum(active != 0) AS active, sum(attempts > 0 AND active = 0) AS delayed
+      FROM entry GROUP BY channel, held ORDER BY channel`).all() as Array<{ channel: string; held: number; messages: number; bytes: number; oldest: number | null; active: number; delayed: number }>
+  }
+
+  allKeys(): Map<string, { channel: string; dir: string; attempts: number; held: number }> {
+    const m = new Map<string, { channel: string; dir: string; attempts: number; held: number }>()
+    for (const r of this.db.prepare('SELECT key, channel, dir, attempts, held FROM entry').iterate() as Iterable<{ key: string; channel: string; dir: string; attempts: number; held: number }>) {
+      m.set(r.key, r)
+    }
+    return m
+  }
+
+  isStopped(channel: string): boolean {
+    const r = this.db.prepare('SELECT stopped FROM channel_state WHERE channel = ?').get(channel) as { stopped: number } | undefined
+    return Boolean(r?.stopped)
+  }
+
+  setStopped(channel: string, stopped: boolean): void {
+    this.db.prepare('INSERT INTO channel_state (channel, stopped) VALUES (?, ?) ON CONFLICT(channel) DO UPDATE SET stopped = excluded.stopped')
+      .run(channel, stopped ? 1 : 0)
+  }
+
+  stoppedChannels(): string[] {
+    return (this.db.prepare('SELECT channel FROM channel_state WHERE stopped = 1').all() as Array<{ channel: string }>).map((r) => r.channel)
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}

@@ -1,0 +1,6 @@
+export * from './command.js'
+export * from './response.js'
+export * from './dot-stuffing.js'
+export * from './line-splitter.js'
+export * from './sasl-plain.js'
+export * from './capa.js'

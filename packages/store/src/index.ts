@@ -1,0 +1,7 @@
+export * from './types.js'
+export { openStore } from './store.js'
+export { hashdir } from './hashdir.js'
+export { mutf7Encode, mutf7Decode, normalizeFolderName, validateUserId, isValidUserId, listPatternToRegExp } from './names.js'
+export { parseMessage } from './mime.js'
+export { parseQuotaValue } from './quota.js'
+export { reconstruct } from './reconstruct.js'
