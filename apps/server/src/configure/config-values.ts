@@ -35,3 +35,25 @@ export async function writeConfiguredOptions(dataRoot: string, values: Record<st
     await svc.close?.()
   }
 }
+
+/**
+ * Answers the administrator already gave before the first start (`msconfig set base.hostname …`,
+ * `base.defaultdomain`): configure uses them instead of guessing from the machine (spec 04 B.4
+ * prompts 4–5 — the product asks; Wren takes what is configured, else the host's FQDN).
+ */
+export async function presetIdentity(dataRoot: string): Promise<{ hostname?: string; domain?: string }> {
+  if (!existsSync(join(repoRoot, 'packages/config/src/index.ts'))) return {}
+  const specifier = '@wren/config'
+  const mod = (await import(specifier)) as { openConfig?: (d: string) => Promise<ConfigServiceLike & { view(): { list(glob: string): Array<{ value: unknown }> } }> }
+  if (typeof mod.openConfig !== 'function') return {}
+  const svc = await mod.openConfig(dataRoot)
+  try {
+    const explicit = (name: string) => {
+      const v = svc.view().list(name)[0]?.value
+      return typeof v === 'string' && v ? v.toLowerCase() : undefined
+    }
+    return { hostname: explicit('base.hostname'), domain: explicit('base.defaultdomain') }
+  } finally {
+    await svc.close?.()
+  }
+}

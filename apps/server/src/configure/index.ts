@@ -4,7 +4,7 @@
 // (state file present) is reused untouched.
 import type { ConfigView } from '@wren/kernel'
 import { ensureAdminAccount } from './admin-account.js'
-import { writeConfiguredOptions } from './config-values.js'
+import { presetIdentity, writeConfiguredOptions } from './config-values.js'
 import { provisionDefaultDirectory } from './directory.js'
 import { chooseIdentity, type Identity } from './identity.js'
 import { createLayout } from './layout.js'
@@ -35,7 +35,9 @@ export async function ensureConfigured(dataRoot: string, opts: { identity?: Iden
     const tls = ensureTls(dataRoot, existing['Fqdn.TextField'])
     return { fresh: false, state: existing, tls }
   }
-  const id = opts.identity ?? chooseIdentity()
+  const guessed = opts.identity ?? chooseIdentity()
+  const preset = await presetIdentity(dataRoot)
+  const id = { hostname: preset.hostname ?? guessed.hostname, domain: preset.domain ?? guessed.domain }
   const tls = ensureTls(dataRoot, id.hostname)
   const admin = await ensureAdminAccount(dataRoot, id.domain, true)
   const state: ConfigureState = {
