@@ -2,50 +2,16 @@
 // clients travels SMTP → queue → job controller (ims-ms) → store, and is read back over IMAP and POP
 // by Python's imaplib/poplib, logged in mail.log on the way. The account is the one `configure`
 // creates, with the password the first start prints once.
-import { execFile } from 'node:child_process'
-import { createServer } from 'node:net'
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort, IMAP_READ, run } from './clients.js'
 import { cleanup, envFor, foregroundDaemon, status, svc, tempDataRoot, until } from '../server/harness.js'
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) })
-  })
-}
 
-function run(cmd: string, args: string[], timeout = 60_000): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr })
-    })
-  })
-}
 
 const python = (code: string, ...args: string[]) => run('python3', ['-c', code, ...args])
 
-// Waits (up to 60 s) until the subject is in INBOX, then prints the message's Subject and flags.
-const IMAP_READ = `
-import imaplib, ssl, sys, time
-port, user, pw, subject = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-M = imaplib.IMAP4('127.0.0.1', port)
-M.starttls(ssl_context=ctx)
-M.login(user, pw)
-deadline = time.time() + 60
-while True:
-    M.select('INBOX')
-    typ, data = M.search(None, 'SUBJECT', '"%s"' % subject)
-    ids = data[0].split()
-    if ids or time.time() > deadline: break
-    time.sleep(0.2)
-typ, data = M.fetch(ids[-1], '(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT RETURN-PATH)])')
-print(data[0][1].decode().strip())
-M.logout()
-`
 
 const POP_READ = `
 import poplib, ssl, sys, time

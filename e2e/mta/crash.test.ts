@@ -5,15 +5,16 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { staticConfigView } from '@wren/kernel'
 import { openStore } from '@wren/store'
 import { freePort, waitFor } from './harness.js'
 
-const ROOT = '/work/main'
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
 
 function startRunner(dataRoot: string, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', `${ROOT}/node_modules/tsx/dist/esm/index.mjs`, `${ROOT}/e2e/mta/mta-runner.ts`, dataRoot, String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    const p = spawn(process.execPath, ['--import', `${ROOT}/node_modules/tsx/dist/loader.mjs`, `${ROOT}/e2e/mta/mta-runner.ts`, dataRoot, String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     p.stdout!.on('data', (d) => { out += d; if (out.includes('READY')) resolve(p) })
     p.on('exit', (code) => reject(new Error(`runner exited ${code}: ${out}`)))

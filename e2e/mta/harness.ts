@@ -1,5 +1,6 @@
 // Test harness for the MTA transport: a real message store, the dispatcher's listeners on free
 // loopback ports and the job controller, all in this process; plus helpers for real outside tools.
+import { fileURLToPath } from 'node:url'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,8 +15,10 @@ import { staticDirectory } from '@wren/mta/ports'
 import { QueueStore } from '@wren/mta/queue/queue-store'
 import type { ListenerDef } from '@wren/mta/dispatcher/smtp-listener'
 
-export const PF = '/work/main/.tools/pf/usr/sbin'
-export const PF_ENV = { ...process.env, LD_LIBRARY_PATH: '/work/main/.tools/pf/usr/lib/postfix' }
+// postfix's smtp-source/smtp-sink, extracted from the Debian package by scripts/install-system-packages.sh
+const TOOLS = fileURLToPath(new URL('../../.tools/pf/usr', import.meta.url))
+export const PF = `${TOOLS}/sbin`
+export const PF_ENV = { ...process.env, LD_LIBRARY_PATH: `${TOOLS}/lib/postfix` }
 
 export interface MtaOptions {
   localDomains?: string[]

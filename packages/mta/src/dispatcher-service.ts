@@ -1,10 +1,10 @@
 // Service `dispatcher` (spec 01 §10): owns the SMTP / submission / LMTP listeners.
 import type { ListenerInfo, Service, ServiceContext, ServiceHealth } from '@wren/kernel'
-import { QueueStore } from './queue/queue-store.js'
+import type { QueueStore } from './queue/queue-store.js'
 import { listenerDefs } from './dispatcher/listener-config.js'
 import { SmtpListener, type ListenerDef } from './dispatcher/smtp-listener.js'
 import { buildRuntime, type RuntimeOverrides } from './runtime.js'
-import { ChannelCounters, countingLog } from './queue/counters.js'
+import { openServiceQueue } from './queue/service-queue.js'
 
 export interface DispatcherOptions extends RuntimeOverrides {
   /** Replace the configured listener list (tests: port 0 on 127.0.0.1). */
@@ -26,12 +26,11 @@ export class DispatcherService implements Service {
   async start(ctx: ServiceContext): Promise<void> {
     const rt = await buildRuntime(ctx, this.opts)
     this.flushLog = () => rt.close()
-    const subdirs = (ch: string) => Number(ctx.config.find(`channel:${ch}.subdirs`) ?? 0)
-    this.queue = this.opts.queue ?? new QueueStore({ dataRoot: ctx.dataRoot, subdirs })
-    this.ownsQueue = !this.opts.queue
-    const counters = new ChannelCounters(this.queue.index)
-    rt.log = countingLog(rt.log, counters)
-    this.closeCounters = () => counters.close()
+    const q = openServiceQueue(ctx, rt.log, this.opts.queue)
+    this.queue = q.queue
+    this.ownsQueue = q.ownsQueue
+    rt.log = q.log
+    this.closeCounters = q.closeCounters
     await this.queue.reconcile({ cleanIncoming: true })
     const logger = ctx.logger('dispatcher')
     const defs = this.opts.listeners ?? listenerDefs(ctx.config)

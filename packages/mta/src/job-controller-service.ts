@@ -1,6 +1,6 @@
 // Service `job_controller` (spec 01 §11): runs the channel master programs over the queue.
 import type { Service, ServiceContext, ServiceHealth } from '@wren/kernel'
-import { QueueStore } from './queue/queue-store.js'
+import type { QueueStore } from './queue/queue-store.js'
 import { JobController } from './jobs/job-controller.js'
 import type { ChannelSettings } from './jobs/channel-settings.js'
 import type { MasterProgram } from './delivery/types.js'
@@ -8,7 +8,7 @@ import { imsMsProgram } from './delivery/ims-ms.js'
 import { smtpOutProgram } from './delivery/smtp-out.js'
 import { bitbucketProgram, holdProgram } from './delivery/simple.js'
 import { buildRuntime, type RuntimeOverrides } from './runtime.js'
-import { ChannelCounters, countingLog } from './queue/counters.js'
+import { openServiceQueue } from './queue/service-queue.js'
 import type { LocalStore } from './ports.js'
 
 export interface JobControllerOptions extends RuntimeOverrides {
@@ -45,12 +45,11 @@ export class JobControllerService implements Service {
 
   async start(ctx: ServiceContext): Promise<void> {
     const rt = await buildRuntime(ctx, this.opts)
-    const subdirs = (ch: string) => Number(ctx.config.find(`channel:${ch}.subdirs`) ?? 0)
-    this.queue = this.opts.queue ?? new QueueStore({ dataRoot: ctx.dataRoot, subdirs })
-    this.ownsQueue = !this.opts.queue
-    const counters = new ChannelCounters(this.queue.index)
-    rt.log = countingLog(rt.log, counters)
-    this.closeCounters = () => counters.close()
+    const q = openServiceQueue(ctx, rt.log, this.opts.queue)
+    this.queue = q.queue
+    this.ownsQueue = q.ownsQueue
+    rt.log = q.log
+    this.closeCounters = q.closeCounters
     let store = this.opts.store
     if (!store) {
       const opened = await openLocalStore(ctx)

@@ -113,13 +113,18 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
         mailboxId: p.mailboxId, tmp: tmpOf.get(p)!, parsed: p.parsed, size: p.data.length, bits: f.bits, keywords: f.keywords,
         internalDate: d === undefined ? Date.now() : typeof d === 'number' ? d : d.getTime(), bypassQuota: !!p.req.bypassQuota,
         consume: lastUse.get(tmpOf.get(p)!) === p,
+        deliveryId: p.req.deliveryId,
       }
     })
     try {
       const res = store.commitAppends(udb, entries, limits.get(userid)!)
       res.forEach((r, i) => {
         const p = list[i]
-        if (r.ok) {
+        if (r.ok && r.duplicate) {
+          // Already delivered under this deliveryId (a retry after a crash): answer the first result.
+          outcomes[p.index] = { ok: true, userid, folder: r.mailbox.folder, uidValidity: r.mailbox.uidvalidity, uid: r.uid, size: p.data.length }
+          store.logger.notice('Store', `user/${userid}: delivery ${p.req.deliveryId} already stored as uid ${r.uid}; not stored again`)
+        } else if (r.ok) {
           outcomes[p.index] = { ok: true, userid, folder: p.folder, uidValidity: r.mailbox.uidvalidity, uid: r.uid, size: p.data.length }
           store.emit('NewMsg', userid, p.folder, {
             imapUid: r.uid, uidValidity: r.mailbox.uidvalidity, numMsgs: r.mailbox.exists_count, size: p.data.length,

@@ -298,6 +298,21 @@ describe('mailbox management', () => {
 })
 
 describe('delivery', () => {
+  it('a repeated deliveryId (MTA retry after a crash) stores nothing twice and answers the first UID', async () => {
+    const { store, events } = setup()
+    const first = await store.deliverBatch([{ req: { userid: 'joe', deliveryId: 'm1/ims-ms/0' }, message: msg('once') }])
+    const again = await store.deliverBatch([
+      { req: { userid: 'joe', deliveryId: 'm1/ims-ms/0' }, message: msg('once') },
+      { req: { userid: 'joe', deliveryId: 'm1/ims-ms/1' }, message: msg('once') },
+    ])
+    expect(first[0]).toMatchObject({ ok: true, uid: 1, folder: 'INBOX' })
+    expect(again[0]).toMatchObject({ ok: true, uid: 1, folder: 'INBOX' })
+    expect(again[1]).toMatchObject({ ok: true, uid: 2 })
+    const v = store.session('joe').open('INBOX', { readOnly: true })
+    expect([...v.uids()]).toEqual([1, 2])
+    v.close()
+    expect(events.filter((e) => e.evtType === 'NewMsg').length).toBe(2)
+  })
   it('deliverMany writes one file and hard-links it to every recipient', async () => {
     const { store, events } = setup()
     const out = await store.deliverMany([{ userid: 'a' }, { userid: 'b' }, { userid: 'c', folder: 'Lists', createFolder: true }], msg('x'))

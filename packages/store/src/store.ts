@@ -46,6 +46,8 @@ export interface AppendEntry {
   bypassQuota: boolean
   /** Move (rename) the source into place instead of linking: its last use (saves a link + unlink). */
   consume?: boolean
+  /** Idempotency key of a delivery (DeliverRequest.deliveryId); a repeat returns the first result. */
+  deliveryId?: string
 }
 
 /** The cache columns of an existing message (COPY reuses them without re-parsing). */
@@ -59,12 +61,27 @@ export interface CachedParse {
 }
 
 export type AppendCommit =
-  | { ok: true; uid: number; modseq: number; mailbox: MailboxRow }
+  | { ok: true; uid: number; modseq: number; mailbox: MailboxRow; duplicate?: boolean }
   | { ok: false; verdict: Extract<QuotaVerdict, { ok: false }> | null; limit?: 'maxmessages' }
 
 /** Folder-root keys from LDAP may be unnormalized; compare on the canonical form when possible. */
 function safeFolder(f: string): string {
   try { return normalizeFolderName(f) } catch { return f }
+}
+
+const LITTLE_ENDIAN = os.endianness() === 'LE'
+
+/** Turns the `uidsPacked` BLOB (big-endian uint32s, ascending) into a Uint32Array without per-row work. */
+export function unpackUids(blob: Buffer | null): Uint32Array {
+  if (!blob || blob.length < 4) return new Uint32Array(0)
+  // Own, aligned copy: the result is cached and shared, and Uint32Array needs 4-byte alignment.
+  const out = new Uint32Array(blob.length >>> 2)
+  const bytes = new Uint8Array(out.buffer)
+  bytes.set(blob.subarray(0, out.length * 4))
+  if (LITTLE_ENDIAN) Buffer.from(out.buffer).swap32()
+  // The primary-key scan gives ascending uids; keep the invariant even if a query plan changed that.
+  for (let i = 1; i < out.length; i++) if (out[i - 1] >= out[i]) return out.sort()
+  return out
 }
 
 interface UidCacheEntry { db: UserDb; uidnext: number; exists: number; expunged: number; uids: Uint32Array }
@@ -384,7 +401,13 @@ export class StoreImpl implements MailStore {
         const qs = (udb.s.quotaState.get() as { over_since: number | null; warn_since: number | null; last_warn: number | null; over_event: number } | undefined)
           ?? { over_since: null, warn_since: null, last_warn: null, over_event: 0 }
         let stateChanged = false
+        if (entries.some((e) => e.deliveryId) && Math.random() < 0.01) udb.s.pruneDeliveries.run(now - 14 * 86400_000)
         for (const e of entries) {
+          if (e.deliveryId) {
+            const prev = udb.s.deliveryById.get(e.deliveryId) as { mailbox_id: number; uid: number } | undefined
+            const prevMb = prev && udb.mailbox(prev.mailbox_id)
+            if (prev && prevMb) { out.push({ ok: true, uid: prev.uid, modseq: prevMb.highestmodseq, mailbox: prevMb, duplicate: true }); continue }
+          }
           const mb = udb.mailbox(e.mailboxId)
           if (!mb) throw new MailboxNotFoundError()
           if (mb.exists_count >= maxMessages) { out.push({ ok: false, verdict: null, limit: 'maxmessages' }); continue }
@@ -419,6 +442,7 @@ export class StoreImpl implements MailStore {
           dirs.add(dir)
           const simple = 'structure' in e.parsed ? (isSimpleText(e.parsed.structure) ? 1 : 0) : e.parsed.simple
           udb.s.insertMessage.run(mb.id, uid, modseq, e.bits, keywordsToText(e.keywords), e.size, e.parsed.headerSize, e.internalDate, now, simple)
+          if (e.deliveryId) udb.s.insertDelivery.run(e.deliveryId, mb.id, uid, now)
           const p = e.parsed
           udb.s.insertCache.run(mb.id, uid, p.messageId, 'envelopeJson' in p ? p.envelopeJson : JSON.stringify(p.envelope),
             'structureJson' in p ? p.structureJson : JSON.stringify(p.structure))
@@ -441,7 +465,7 @@ export class StoreImpl implements MailStore {
       }
       throw e
     }
-    if (results.some((r) => r.ok)) {
+    if (results.some((r) => r.ok && !r.duplicate)) {
       this.afterUsageChange(udb)
       this.hub.ring(udb.userid, udb.dir)
     }
@@ -563,7 +587,7 @@ export class StoreImpl implements MailStore {
         }
       }
     }
-    const u = Uint32Array.from(udb.s.uids.all(mailboxId) as number[])
+    const u = unpackUids(udb.s.uidsPacked.get(mailboxId) as Buffer | null)
     this.putUids(k, { db: udb, uidnext: row.uidnext, exists: row.exists_count, expunged: row.expunged_count, uids: u })
     return u
   }

@@ -360,6 +360,12 @@ export interface DeliverRequest {
   bypassQuota?: boolean
   /** Identity posting into a shared folder: needs `p` there, else INBOX (spec 03 §14). */
   poster?: string
+  /**
+   * Idempotency key (the MTA passes `<message id>/<channel>/<recipient index>`): a second delivery with
+   * the same key to the same user stores nothing and answers the first delivery's folder and UID.
+   * Makes delivery exactly-once across a crash between the store's commit and the queue's done-mark.
+   */
+  deliveryId?: string
 }
 
 /**
@@ -455,6 +461,10 @@ export interface MailboxView {
    * and when new messages appear; only one session ever gets a given uid. EXAMINE must not call it.
    */
   claimRecent(): number[]
+  /** The lowest uid ≥ fromUid without \Seen (for this user), or 0: one index walk, no rows into JS (SELECT's [UNSEEN n]). */
+  firstUnseenUid(fromUid?: number): number
+  /** `claimRecent` as an ascending Uint32Array (no per-uid conversion: a first SELECT may claim 100k). */
+  claimRecentUids(): Uint32Array
   storeFlags(uids: readonly number[], req: StoreFlagsRequest): StoreFlagsResult
   /** Expunge the given uids that are \Deleted, or all \Deleted when uids is omitted. Returns expunged uids. */
   expunge(uids?: readonly number[]): Promise<number[]>

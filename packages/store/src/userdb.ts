@@ -78,6 +78,10 @@ CREATE TABLE IF NOT EXISTS seen (
   mailbox_id INTEGER NOT NULL, userid TEXT NOT NULL, uid INTEGER NOT NULL,
   PRIMARY KEY (mailbox_id, userid, uid)
 ) WITHOUT ROWID;
+-- Idempotent delivery: the MTA's id for one recipient of one queued message, written in the same
+-- transaction as the message, so a delivery repeated after a crash (store committed, queue not yet
+-- marked done) is recognised and not stored twice. Pruned after 14 days (longer than any queue life).
+CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS quota_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   over_since INTEGER, warn_since INTEGER, last_warn INTEGER, over_event INTEGER NOT NULL DEFAULT 0
@@ -150,6 +154,9 @@ export class UserDb {
       bumpAppend: s(`UPDATE mailboxes SET uidnext = ?, highestmodseq = ?, exists_count = exists_count + ?,
         total_size = total_size + ?, last_append = ? WHERE id = ?`),
       uids: s('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck(),
+      // The whole uid list as one BLOB of big-endian uint32s: one value crosses into JS instead of 100k rows.
+      // (The primary-key scan yields ascending uids; `unpackUids` checks and sorts if a plan ever differs.)
+      uidsPacked: s("SELECT unhex(group_concat(printf('%08x', uid), '')) FROM messages WHERE mailbox_id = ?").pluck(),
       uidsFrom: s('SELECT uid FROM messages WHERE mailbox_id = ? AND uid >= ? ORDER BY uid').pluck(),
       uidKey: s('SELECT uidnext, exists_count, expunged_count FROM mailboxes WHERE id = ?'),
       flagScan: s('SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = ? AND uid >= ? AND uid <= ? ORDER BY uid').raw(),
@@ -191,11 +198,17 @@ export class UserDb {
       subscriptions: s('SELECT owner, folder FROM subscriptions ORDER BY owner, folder'),
       subscribe: s('INSERT OR IGNORE INTO subscriptions (owner, folder) VALUES (?, ?)'),
       unsubscribe: s('DELETE FROM subscriptions WHERE owner = ? AND folder = ?'),
+      firstUnseen: s('SELECT uid FROM messages WHERE mailbox_id = ? AND uid >= ? AND (flags & 1) = 0 ORDER BY uid LIMIT 1').pluck(),
+      firstUnseenOf: s(`SELECT m.uid FROM messages m WHERE m.mailbox_id = ? AND m.uid >= ? AND NOT EXISTS
+        (SELECT 1 FROM seen s WHERE s.mailbox_id = m.mailbox_id AND s.userid = ? AND s.uid = m.uid) ORDER BY m.uid LIMIT 1`).pluck(),
       seenOf: s('SELECT uid FROM seen WHERE mailbox_id = ? AND userid = ? AND uid >= ? AND uid <= ?').pluck(),
       seenHas: s('SELECT 1 FROM seen WHERE mailbox_id = ? AND userid = ? AND uid = ?').pluck(),
       seenAdd: s('INSERT OR IGNORE INTO seen (mailbox_id, userid, uid) VALUES (?, ?, ?)'),
       seenDel: s('DELETE FROM seen WHERE mailbox_id = ? AND userid = ? AND uid = ?'),
       quotaState: s('SELECT * FROM quota_state WHERE id = 1'),
+      deliveryById: s('SELECT mailbox_id, uid FROM deliveries WHERE id = ?'),
+      insertDelivery: s('INSERT INTO deliveries (id, mailbox_id, uid, at) VALUES (?, ?, ?, ?)'),
+      pruneDeliveries: s('DELETE FROM deliveries WHERE at < ?'),
       setQuotaState: s(`INSERT INTO quota_state (id, over_since, warn_since, last_warn, over_event) VALUES (1, @over_since, @warn_since, @last_warn, @over_event)
         ON CONFLICT (id) DO UPDATE SET over_since = excluded.over_since, warn_since = excluded.warn_since,
         last_warn = excluded.last_warn, over_event = excluded.over_event`),

@@ -68,6 +68,13 @@ export class View implements MailboxView {
     return this.toEntries(this.udb.s.flagScan.all(this.row.id, from, to) as Array<[number, number, number, string | null]>, from, to)
   }
 
+  firstUnseenUid(fromUid = 1): number {
+    const u = this.seenUser
+      ? this.udb.s.firstUnseenOf.get(this.row.id, fromUid, this.seenUser)
+      : this.udb.s.firstUnseen.get(this.row.id, fromUid)
+    return (u as number | undefined) ?? 0
+  }
+
   flagsOf(uids: readonly number[]): FlagEntry[] {
     if (uids.length === 0) return []
     const sorted = [...uids].sort((a, b) => a - b)
@@ -136,13 +143,21 @@ export class View implements MailboxView {
   }
 
   claimRecent(): number[] {
-    if (this.readOnly) return []
+    return Array.from(this.claimRecentUids())
+  }
+
+  claimRecentUids(): Uint32Array {
+    if (this.readOnly) return new Uint32Array(0)
     return this.udb.write(() => {
       const r = this.udb.mailbox(this.row.id)
-      if (!r) return []
-      const uids = this.udb.s.recentUids.all(r.id, r.recent_uid) as number[]
-      if (r.uidnext - 1 > r.recent_uid) this.udb.s.setRecent.run(r.uidnext - 1, r.id)
-      return uids
+      if (!r || r.uidnext - 1 <= r.recent_uid) return new Uint32Array(0)
+      // The recent uids are the tail of the (cached) uid list above recent_uid: no second 100k-row scan.
+      const list = this.store.uidList(this.udb, r.id)
+      let lo = 0
+      let hi = list.length
+      while (lo < hi) { const mid = (lo + hi) >>> 1; if (list[mid] <= r.recent_uid) lo = mid + 1; else hi = mid }
+      this.udb.s.setRecent.run(r.uidnext - 1, r.id)
+      return list.slice(lo)
     })
   }
 

@@ -44,7 +44,7 @@ export async function writeConfiguredOptions(dataRoot: string, values: Record<st
 export async function presetIdentity(dataRoot: string): Promise<{ hostname?: string; domain?: string }> {
   if (!existsSync(join(repoRoot, 'packages/config/src/index.ts'))) return {}
   const specifier = '@wren/config'
-  const mod = (await import(specifier)) as { openConfig?: (d: string) => Promise<ConfigServiceLike & { view(): { list(glob: string): Array<{ value: unknown }> } }> }
+  const mod = (await import(specifier)) as { openConfig?: (d: string) => Promise<{ view(): { list(glob: string): Array<{ value: unknown }> }; close?(): Promise<void> }> }
   if (typeof mod.openConfig !== 'function') return {}
   const svc = await mod.openConfig(dataRoot)
   try {

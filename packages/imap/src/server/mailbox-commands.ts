@@ -201,22 +201,16 @@ function permanentFlags(rights: string): string {
 }
 
 function firstUnseenSeq(sel: SelectedMailbox): number {
-  if (sel.count === 0) return 0
-  // RFC 3501 §6.3.1 [UNSEEN n]: the first message without \Seen. Scanned in UID windows so that a
-  // big mailbox whose first unseen message is early costs little.
-  const uids = sel.uids()
-  const STEP = 4096
-  for (let i = 0; i < uids.length; i += STEP) {
-    const from = uids[i]
-    const to = uids[Math.min(uids.length, i + STEP) - 1]
-    for (const e of sel.view.flags({ from, to })) {
-      if (!(e.flags & 1)) {
-        const k = sel.indexOf(e.uid)
-        if (k >= 0) return k + 1
-      }
-    }
+  // RFC 3501 §6.3.1 [UNSEEN n]: the first message without \Seen. The store finds it without loading
+  // flag rows; a uid the session does not show yet (arrived meanwhile) moves the search past it.
+  let from = 1
+  for (;;) {
+    const uid = sel.view.firstUnseenUid(from)
+    if (!uid || uid > sel.maxUid) return 0
+    const k = sel.indexOf(uid)
+    if (k >= 0) return k + 1
+    from = uid + 1
   }
-  return 0
 }
 
 interface ListRow { name: string; attrs: Set<string>; entry?: MailboxListEntry }

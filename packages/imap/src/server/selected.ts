@@ -7,6 +7,7 @@
 import type { FlagEntry, MailboxView } from '@wren/store'
 import { lowerBound } from '../protocol/seqset.js'
 import { flagList } from './flags.js'
+import { RecentSet } from './recent.js'
 
 export interface PollOptions {
   /** EXPUNGE responses are forbidden during FETCH, STORE and SEARCH (RFC 3501 §7.4.1). */
@@ -20,7 +21,7 @@ export interface PollOptions {
 export class SelectedMailbox {
   private arr: Uint32Array
   private len = 0
-  readonly recent = new Set<number>()
+  readonly recent = new RecentSet()
   /** UIDs expunged elsewhere but not yet reported to the client (kept in the sequence until then). */
   private readonly pendingExpunge = new Set<number>()
   /** Modseq of flag changes this session made itself (no unsolicited FETCH echo). */
@@ -37,7 +38,7 @@ export class SelectedMailbox {
     this.arr.set(uids)
     this.len = uids.length
     this.modseq = view.info.highestModseq
-    if (!readOnly) for (const u of view.claimRecent()) this.recent.add(u)
+    if (!readOnly) this.recent.addMany(view.claimRecentUids())
     this.unwatch = view.watch(() => {
       this.dirty = true
       onNotice()
@@ -126,7 +127,7 @@ export class SelectedMailbox {
     this.own.clear()
     if (added) {
       let claimed = 0
-      if (!this.readOnly) for (const u of this.view.claimRecent()) { this.recent.add(u); claimed++ }
+      if (!this.readOnly) claimed = this.recent.addMany(this.view.claimRecentUids())
       lines.push(`* ${this.len} EXISTS`)
       if (claimed || added) lines.push(`* ${this.recent.size} RECENT`)
     }

@@ -7,7 +7,7 @@ export function imsMsProgram(store: LocalStore, directory?: RecipientDirectory):
   return {
     async deliver(items) {
       const results: RecipientOutcome[][] = items.map(() => [])
-      const batch: Array<{ item: number; idx: number; req: { userid: string; folder?: string } }> = []
+      const batch: Array<{ item: number; idx: number; req: { userid: string; folder?: string; deliveryId: string } }> = []
       for (let i = 0; i < items.length; i++) {
         const it = items[i]
         for (const idx of it.pending) {
@@ -18,7 +18,8 @@ export function imsMsProgram(store: LocalStore, directory?: RecipientDirectory):
             if (res.kind === 'user') uid = res.uid
           }
           if (!uid) { results[i].push({ idx, status: 'perm', statusCode: '5.1.1', diagnostic: `5.1.1 unknown or illegal alias: ${r.to}` }); continue }
-          batch.push({ item: i, idx, req: { userid: uid, folder: r.folder } })
+          // The idempotency key makes a repeat after a crash (stored, not yet marked done) a no-op.
+          batch.push({ item: i, idx, req: { userid: uid, folder: r.folder, deliveryId: `${it.env.id}/${it.env.channel}/${idx}` } })
         }
       }
       if (!batch.length) return results
