@@ -159,6 +159,12 @@ export class UserDb {
       uidsPacked: s("SELECT unhex(group_concat(printf('%08x', uid), '')) FROM messages WHERE mailbox_id = ?").pluck(),
       uidsFrom: s('SELECT uid FROM messages WHERE mailbox_id = ? AND uid >= ? ORDER BY uid').pluck(),
       uidKey: s('SELECT uidnext, exists_count, expunged_count FROM mailboxes WHERE id = ?'),
+      // Keyword-free rows of a flag scan as one BLOB of 16-byte big-endian records (uid, modseq hi, modseq lo,
+      // flags): `UID FETCH 1:* (FLAGS)` on 100k messages moves one value into JS instead of 100k row arrays.
+      flagPacked: s(`SELECT unhex(group_concat(printf('%08x%08x%08x%08x', uid, modseq >> 32, modseq & 4294967295, flags), ''))
+        FROM messages WHERE mailbox_id = ? AND uid >= ? AND uid <= ? AND (keywords IS NULL OR keywords = '')`).pluck(),
+      flagKeywordRows: s(`SELECT uid, modseq, flags, keywords FROM messages
+        WHERE mailbox_id = ? AND uid >= ? AND uid <= ? AND keywords <> '' ORDER BY uid`).raw(),
       flagScan: s('SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = ? AND uid >= ? AND uid <= ? ORDER BY uid').raw(),
       message: s('SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?'),
       summaries: s(`SELECT m.uid, m.modseq, m.flags, m.keywords, m.size, m.header_size, m.internal_date, m.save_date, c.message_id

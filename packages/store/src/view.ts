@@ -65,7 +65,39 @@ export class View implements MailboxView {
   flags(range: { from?: number; to?: number } = {}): FlagEntry[] {
     const from = range.from ?? 1
     const to = range.to ?? 0xffffffff
-    return this.toEntries(this.udb.s.flagScan.all(this.row.id, from, to) as Array<[number, number, number, string | null]>, from, to)
+    if (to - from < 256) return this.toEntries(this.udb.s.flagScan.all(this.row.id, from, to) as Array<[number, number, number, string | null]>, from, to)
+    // Big ranges: keyword-free rows packed in one BLOB, the (usually few) keyword rows merged in by uid;
+    // both reads in one transaction so that they see the same snapshot (WAL).
+    return this.udb.db.transaction(() => {
+      const blob = this.udb.s.flagPacked.get(this.row.id, from, to) as Buffer | null
+      const kw = this.udb.s.flagKeywordRows.all(this.row.id, from, to) as Array<[number, number, number, string]>
+      const seen = this.seenUser ? new Set(this.udb.s.seenOf.all(this.row.id, this.seenUser, from, to) as number[]) : null
+      const n = blob ? blob.length >>> 4 : 0
+      const out = new Array<FlagEntry>(n + kw.length)
+      const dv = blob ? new DataView(blob.buffer, blob.byteOffset, n << 4) : null
+      let o = 0
+      let k = 0
+      let sorted = true
+      let last = 0
+      for (let i = 0; i < n; i++) {
+        const p = i << 4
+        const uid = dv!.getUint32(p)
+        while (k < kw.length && kw[k][0] < uid) out[o++] = this.kwEntry(kw[k++], seen)
+        let flags = dv!.getUint32(p + 12)
+        if (seen) flags = (flags & ~FLAG_SEEN) | (seen.has(uid) ? FLAG_SEEN : 0)
+        if (uid <= last) sorted = false
+        last = uid
+        out[o++] = { uid, modseq: dv!.getUint32(p + 4) * 4294967296 + dv!.getUint32(p + 8), flags, keywords: NO_KEYWORDS }
+      }
+      while (k < kw.length) out[o++] = this.kwEntry(kw[k++], seen)
+      // The primary-key scan yields ascending uids; keep the invariant even if a query plan changed that.
+      return sorted ? out : out.sort((a, b) => a.uid - b.uid)
+    })()
+  }
+
+  private kwEntry(r: [number, number, number, string], seen: Set<number> | null): FlagEntry {
+    const flags = seen ? (r[2] & ~FLAG_SEEN) | (seen.has(r[0]) ? FLAG_SEEN : 0) : r[2]
+    return { uid: r[0], modseq: r[1], flags, keywords: r[3].split(' ') }
   }
 
   firstUnseenUid(fromUid = 1): number {
@@ -381,7 +413,7 @@ export class View implements MailboxView {
 
   async searchMany(uids: readonly number[], needle: string, where: 'body' | 'text'): Promise<number[]> {
     const n = needle.toLowerCase()
-    const want = new Set(uids)
+    const want = membership(uids)
     const hits = new Set<number>()
     // 1. The text cache (decoded at append): SQL LIKE is a case-insensitive substring test for ASCII;
     //    other needles are compared in JS with Unicode lower-casing.
@@ -408,7 +440,7 @@ export class View implements MailboxView {
     // text part, flagged at append): no JSON, no decoding, a case-insensitive regexp over a latin1 view.
     const ascii = /^[\x20-\x7e]*$/.test(needle)
     const re = ascii ? new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : null
-    const want = new Set(uids)
+    const want = membership(uids)
     const out: number[] = []
     let scratch = Buffer.allocUnsafe(64 * 1024)
     const structureOf = this.udb.db.prepare('SELECT structure FROM cache WHERE mailbox_id = ? AND uid = ?').pluck()
@@ -468,4 +500,20 @@ export function seqSet(uids: number[]): string {
     i = j + 1
   }
   return out.join(',')
+}
+
+/**
+ * A membership test over `uids`. A SEARCH over a whole mailbox passes 100k ascending uids while a text
+ * scan yields a few hits: binary search on the array then beats building a 100k-entry Set.
+ */
+function membership(uids: readonly number[]): { has(uid: number): boolean } {
+  for (let i = 1; i < uids.length; i++) if (uids[i - 1] >= uids[i]) return new Set(uids)
+  return {
+    has(uid: number): boolean {
+      let lo = 0
+      let hi = uids.length
+      while (lo < hi) { const mid = (lo + hi) >>> 1; if (uids[mid] < uid) lo = mid + 1; else hi = mid }
+      return lo < uids.length && uids[lo] === uid
+    },
+  }
 }

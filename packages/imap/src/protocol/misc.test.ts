@@ -28,6 +28,9 @@ describe('sequence sets', () => {
     expect(() => seqIndexes(parseSeqSet('5'), 4)).toThrow(/Invalid message sequence number/)
     expect(uidIndexes(parseSeqSet('3:7,100:*'), Uint32Array.from([1, 4, 5, 9, 200]))).toEqual([1, 2, 4])
     expect(uidIndexes(parseSeqSet('*'), Uint32Array.from([1, 4]))).toEqual([1])
+    // Overlapping, adjacent and unordered ranges: each index once, ascending.
+    expect(uidIndexes(parseSeqSet('9:5,1:4,4:5,200,*'), Uint32Array.from([1, 4, 5, 9, 200]))).toEqual([0, 1, 2, 3, 4])
+    expect(seqIndexes(parseSeqSet('4,1:2,2,3:3,*'), 5)).toEqual([0, 1, 2, 3, 4])
     expect(formatSeqSet([1, 2, 3, 5, 7, 8])).toBe('1:3,5,7:8')
     expect(() => parseSeqSet('1,,2')).toThrow()
     expect(() => parseSeqSet('4294967296')).toThrow()

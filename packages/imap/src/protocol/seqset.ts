@@ -69,22 +69,35 @@ export function formatSeqSet(nums: Iterable<number>): string {
   return parts.join(',')
 }
 
+/** Sorted, non-overlapping, non-adjacent ranges (so that walking them yields each number once, in order). */
+export function mergeRanges(ranges: SeqRange[]): SeqRange[] {
+  if (ranges.length <= 1) return ranges
+  const sorted = [...ranges].sort((a, b) => a.from - b.from)
+  const out: SeqRange[] = [{ ...sorted[0] }]
+  for (let k = 1; k < sorted.length; k++) {
+    const last = out[out.length - 1]
+    const r = sorted[k]
+    if (r.from <= last.to + 1) { if (r.to > last.to) last.to = r.to } else out.push({ ...r })
+  }
+  return out
+}
+
 /** Selects, from a sorted UID array, the indexes (0-based) whose UID lies in the set. */
 export function uidIndexes(set: SeqSet, uids: ArrayLike<number>): number[] {
   const n = uids.length
   if (n === 0) return []
   const max = uids[n - 1]
-  const out = new Set<number>()
-  for (const r of resolve(set, max)) {
+  // Merged ranges give ascending, unique indexes directly: no Set and no sort for `1:*` on 100k.
+  const out: number[] = []
+  for (const r of mergeRanges(resolve(set, max))) {
     let i = lowerBound(uids, r.from)
-    while (i < n && uids[i] <= r.to) out.add(i++)
+    while (i < n && uids[i] <= r.to) out.push(i++)
   }
-  return [...out].sort((a, b) => a - b)
+  return out
 }
 
 /** Selects the 0-based indexes of message sequence numbers in the set; throws if out of range. */
 export function seqIndexes(set: SeqSet, count: number): number[] {
-  const out = new Set<number>()
   for (const r of set.ranges) {
     if (r.from !== STAR && r.from > count || r.to !== STAR && r.to > count) {
       throw new ImapParseError('Invalid message sequence number')
@@ -94,8 +107,9 @@ export function seqIndexes(set: SeqSet, count: number): number[] {
     // RFC 3501 §6.4.8 / 9051 "*" on an empty mailbox is an error for sequence numbers.
     throw new ImapParseError('Invalid message sequence number (mailbox is empty)')
   }
-  for (const r of resolve(set, count)) for (let i = r.from; i <= r.to; i++) out.add(i - 1)
-  return [...out].sort((a, b) => a - b)
+  const out: number[] = []
+  for (const r of mergeRanges(resolve(set, count))) for (let i = r.from; i <= r.to; i++) out.push(i - 1)
+  return out
 }
 
 export function lowerBound(arr: ArrayLike<number>, v: number): number {

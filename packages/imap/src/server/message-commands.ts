@@ -103,7 +103,7 @@ async function store(s: ImapSession, sel: SelectedMailbox, cmd: C<'STORE'>): Pro
 async function search(s: ImapSession, sel: SelectedMailbox, cmd: C<'SEARCH'>): Promise<string> {
   const modseqKey = usesModseq(cmd.key)
   if (modseqKey) s.condstore = true
-  const { indexes, modseq } = await evaluateSearch(s, sel, cmd.key)
+  const { indexes, modseq } = await evaluateSearch(s, sel, cmd.key, modseqKey)
   const uids = indexes.map((i) => sel.uidAt(i))
   const nums = cmd.uid ? uids : indexes.map((i) => i + 1)
   if (cmd.returns) {
@@ -127,7 +127,7 @@ async function search(s: ImapSession, sel: SelectedMailbox, cmd: C<'SEARCH'>): P
 }
 
 async function sort(s: ImapSession, sel: SelectedMailbox, cmd: C<'SORT'>): Promise<string> {
-  const { indexes } = await evaluateSearch(s, sel, cmd.key)
+  const { indexes } = await evaluateSearch(s, sel, cmd.key, false)
   const sorted = await sortMessages(sel, indexes, cmd.criteria)
   const nums = cmd.uid ? sorted.map((i) => sel.uidAt(i)) : sorted.map((i) => i + 1)
   if (cmd.returns) {

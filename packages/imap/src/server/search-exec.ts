@@ -44,18 +44,24 @@ class Ctx {
   }
 }
 
-export async function evaluateSearch(s: ImapSession, sel: SelectedMailbox, key: SearchKey): Promise<{ indexes: number[]; modseq: number }> {
+/**
+ * `withModseq`: also compute the highest modseq of the matches (RFC 7162 §3.1.5, only needed when
+ * the search used MODSEQ); otherwise no flag rows are loaded for a pure content search.
+ */
+export async function evaluateSearch(s: ImapSession, sel: SelectedMailbox, key: SearchKey, withModseq = true): Promise<{ indexes: number[]; modseq: number }> {
   const ctx = new Ctx(s, sel)
   const mask = new Uint8Array(ctx.n)
-  for (let i = 0; i < ctx.n; i++) mask[i] = sel.isExpunged(sel.uidAt(i)) ? 0 : 1
+  mask.fill(1)
+  if (sel.hasPendingExpunge) for (let i = 0; i < ctx.n; i++) if (sel.isExpunged(sel.uidAt(i))) mask[i] = 0
   const r = await evalKey(ctx, key, mask)
   const indexes: number[] = []
+  for (let i = 0; i < ctx.n; i++) if (r[i]) indexes.push(i)
   let modseq = 0
-  for (let i = 0; i < ctx.n; i++) {
-    if (!r[i]) continue
-    indexes.push(i)
-    const f = ctx.flags(i)
-    if (f && f.modseq > modseq) modseq = f.modseq
+  if (withModseq && indexes.length) {
+    for (const i of indexes) {
+      const f = ctx.flags(i)
+      if (f && f.modseq > modseq) modseq = f.modseq
+    }
   }
   return { indexes, modseq }
 }

@@ -55,6 +55,7 @@ export class SelectedMailbox {
     return i < this.len && this.arr[i] === uid ? i : -1
   }
   isExpunged(uid: number): boolean { return this.pendingExpunge.has(uid) }
+  get hasPendingExpunge(): boolean { return this.pendingExpunge.size > 0 }
 
   noteOwn(entries: FlagEntry[]): void {
     for (const e of entries) this.own.set(e.uid, e.modseq)

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { RecentSet } from './recent.js'
+
+describe('RecentSet (RFC 3501 §2.3.2 session \\Recent)', () => {
+  it('holds a bulk claim, later claims and removals', () => {
+    const r = new RecentSet()
+    expect(r.size).toBe(0)
+    expect(r.addMany(Uint32Array.from([2, 4, 6, 8]))).toBe(4)
+    expect([1, 2, 3, 4, 8, 9].map((u) => r.has(u))).toEqual([false, true, false, true, true, false])
+    r.delete(4)
+    r.delete(5)
+    expect(r.has(4)).toBe(false)
+    expect(r.size).toBe(3)
+    expect(r.addMany(Uint32Array.from([10, 11]))).toBe(2)
+    expect(r.size).toBe(5)
+    expect(r.has(11)).toBe(true)
+    r.delete(11)
+    expect(r.has(11)).toBe(false)
+    expect(r.size).toBe(4)
+    r.add(4)
+    expect(r.has(4)).toBe(true)
+    expect(r.size).toBe(5)
+    expect(r.addMany(new Uint32Array(0))).toBe(0)
+  })
+  it('a claim after everything was removed starts a fresh base', () => {
+    const r = new RecentSet()
+    r.addMany(Uint32Array.from([1, 2]))
+    r.delete(1); r.delete(2)
+    expect(r.size).toBe(0)
+    r.addMany(Uint32Array.from([3]))
+    expect(r.has(1)).toBe(false)
+    expect(r.has(3)).toBe(true)
+    expect(r.size).toBe(1)
+  })
+})
