@@ -4,7 +4,7 @@
 // (python imaplib) with the password stored in the LDAP entry.
 import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSlapd, slapdAvailable, type Slapd } from '@wren/testing/slapd'
+import { startSlapd, type Slapd } from '@wren/testing/slapd'
 import { freePort, IMAP_READ, run } from './clients.js'
 import { cleanup, envFor, foregroundDaemon, status, svc, tempDataRoot, until } from '../server/harness.js'
 
@@ -13,7 +13,7 @@ const HOST = 'mail.example.com'
 
 
 
-describe.runIf(slapdAvailable())('LDAP directory through the whole daemon (real slapd)', () => {
+describe('LDAP directory through the whole daemon (real slapd)', () => {
   const dataRoot = tempDataRoot()
   let slapd: Slapd
   let env: NodeJS.ProcessEnv
