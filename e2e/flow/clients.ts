@@ -2,6 +2,7 @@
 // (swaks, python3) and the IMAP reader script (python imaplib over STARTTLS).
 import { execFile } from 'node:child_process'
 import { createServer } from 'node:net'
+import { cleanup, foregroundDaemon, status, svc, until } from '../server/harness.js'
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,3 +32,23 @@ while True:
 print(M.fetch(ids[-1], '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])')[1][0][1].decode().strip())
 M.logout()
 `
+
+export type FlowDaemon = ReturnType<typeof foregroundDaemon>
+
+/** Starts the daemon as `npm start` does and waits until the named services are running. */
+export async function startFlowDaemon(env: NodeJS.ProcessEnv, services: string[]): Promise<FlowDaemon> {
+  const daemon = foregroundDaemon(env)
+  await until('daemon ready', () => daemon.output().includes('wren: ready'), 180_000)
+  await until(`${services.join(', ')} running`, async () => {
+    const st = await status(env)
+    return services.every((n) => svc(st, n)?.state === 'running') || undefined
+  }, 120_000)
+  return daemon
+}
+
+/** Stops the daemon (SIGTERM, up to 20 s) and removes the data root. */
+export async function stopFlowDaemon(daemon: FlowDaemon | undefined, dataRoot: string, env: NodeJS.ProcessEnv): Promise<void> {
+  daemon?.child.kill('SIGTERM')
+  await Promise.race([daemon?.exited, new Promise((r) => setTimeout(r, 20_000))])
+  await cleanup(dataRoot, env)
+}

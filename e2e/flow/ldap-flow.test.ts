@@ -5,8 +5,8 @@
 import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSlapd, type Slapd } from '@wren/testing/slapd'
-import { freePort, IMAP_READ, run } from './clients.js'
-import { cleanup, envFor, foregroundDaemon, status, svc, tempDataRoot, until } from '../server/harness.js'
+import { freePort, IMAP_READ, run, startFlowDaemon, stopFlowDaemon, type FlowDaemon } from './clients.js'
+import { envFor, tempDataRoot, until } from '../server/harness.js'
 
 const HOST = 'mail.example.com'
 
@@ -17,7 +17,7 @@ describe('LDAP directory through the whole daemon (real slapd)', () => {
   const dataRoot = tempDataRoot()
   let slapd: Slapd
   let env: NodeJS.ProcessEnv
-  let daemon: ReturnType<typeof foregroundDaemon> | undefined
+  let daemon: FlowDaemon | undefined
   const ports = { smtp: 0, imap: 0 }
 
   beforeAll(async () => {
@@ -39,18 +39,11 @@ describe('LDAP directory through the whole daemon (real slapd)', () => {
       const p = execFile(`${process.cwd()}/bin/msconfig`, [], { env }, (err, out, errOut) => (err ? reject(new Error(out + errOut)) : resolve()))
       p.stdin!.end(script)
     })
-    daemon = foregroundDaemon(env)
-    await until('daemon ready', () => daemon!.output().includes('wren: ready'), 180_000)
-    await until('dispatcher, job controller and imap running', async () => {
-      const st = await status(env)
-      return ['dispatcher', 'job_controller', 'store', 'imap'].every((n) => svc(st, n)?.state === 'running') || undefined
-    }, 120_000)
+    daemon = await startFlowDaemon(env, ['dispatcher', 'job_controller', 'store', 'imap'])
   }, 300_000)
 
   afterAll(async () => {
-    daemon?.child.kill('SIGTERM')
-    await Promise.race([daemon?.exited, new Promise((r) => setTimeout(r, 20_000))])
-    await cleanup(dataRoot, env)
+    await stopFlowDaemon(daemon, dataRoot, env)
     await slapd?.stop()
   }, 60_000)
 

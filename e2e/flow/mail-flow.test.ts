@@ -5,8 +5,8 @@
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, IMAP_READ, run } from './clients.js'
-import { cleanup, envFor, foregroundDaemon, status, svc, tempDataRoot, until } from '../server/harness.js'
+import { freePort, IMAP_READ, run, startFlowDaemon, stopFlowDaemon, type FlowDaemon } from './clients.js'
+import { envFor, tempDataRoot, until } from '../server/harness.js'
 
 
 
@@ -35,7 +35,7 @@ P.quit()
 describe('mail flow through the whole daemon', () => {
   const dataRoot = tempDataRoot()
   let env: NodeJS.ProcessEnv
-  let daemon: ReturnType<typeof foregroundDaemon>
+  let daemon: FlowDaemon
   let domain = ''
   let password = ''
   const ports = { smtp: 0, submit: 0, smtps: 0, imap: 0, pop: 0 }
@@ -49,21 +49,14 @@ describe('mail flow through the whole daemon', () => {
       'dispatcher.service:SMTP_SUBMIT.tcp_ports': [String(ports.submit), String(ports.smtps)],
       'dispatcher.service:SMTP_SUBMIT.ssl_ports': [String(ports.smtps)],
     }, { WREN_TEST_SERVICES: '' })
-    daemon = foregroundDaemon(env)
-    await until('daemon ready', () => daemon.output().includes('wren: ready'), 180_000)
+    daemon = await startFlowDaemon(env, ['dispatcher', 'job_controller', 'store', 'imap', 'pop'])
     const out = daemon.output()
     domain = /default domain\s+(\S+)/.exec(out)![1]!
     password = /administrator\s+admin \/ (\S+)/.exec(out)![1]!
-    await until('dispatcher, job controller, imap and pop running', async () => {
-      const st = await status(env)
-      return ['dispatcher', 'job_controller', 'store', 'imap', 'pop'].every((n) => svc(st, n)?.state === 'running') || undefined
-    }, 120_000)
   }, 300_000)
 
   afterAll(async () => {
-    daemon?.child.kill('SIGTERM')
-    await Promise.race([daemon?.exited, new Promise((r) => setTimeout(r, 20_000))])
-    await cleanup(dataRoot, env)
+    await stopFlowDaemon(daemon, dataRoot, env)
   }, 60_000)
 
   it('SMTP to a local user lands in the mailbox and is read over IMAP (STARTTLS)', async () => {

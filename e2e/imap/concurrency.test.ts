@@ -7,22 +7,17 @@ import { spawn } from 'node:child_process'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RawClient } from './raw-client.js'
-import { startHarness, type Harness } from './harness.js'
+import { rawSessions, startHarness, type Harness } from './harness.js'
 
 let h: Harness
-const clients: RawClient[] = []
+const sessions = rawSessions(() => h)
+const session = sessions.open
 beforeAll(async () => { h = await startHarness() })
 afterAll(async () => {
-  for (const c of clients) c.close()
+  sessions.closeAll()
   await h?.close()
 })
 
-async function session(user = 'alice'): Promise<RawClient> {
-  const c = await RawClient.connect(h.port)
-  clients.push(c)
-  await c.login(user, `${user}-pw`)
-  return c
-}
 
 const msg = (n: number) => `From: a@example.com\r\nSubject: m${n}\r\n\r\nbody ${n}\r\n`
 async function append(c: RawClient, box: string, n: number): Promise<number> {

@@ -5,24 +5,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RawClient } from './raw-client.js'
-import { startHarness, type Harness } from './harness.js'
+import { rawSessions, startHarness, type Harness } from './harness.js'
 
 let h: Harness
-const clients: RawClient[] = []
+const sessions = rawSessions(() => h)
+const session = sessions.open
 beforeAll(async () => {
   h = await startHarness({ 'store.defaultmailboxquota': 4096, 'messagetrace.activate': 'transactlog', 'imap.actions': '-(lo)' })
 })
 afterAll(async () => {
-  for (const c of clients) c.close()
+  sessions.closeAll()
   await h?.close()
 })
 
-async function session(user = 'alice'): Promise<RawClient> {
-  const c = await RawClient.connect(h.port)
-  clients.push(c)
-  await c.login(user, `${user}-pw`)
-  return c
-}
 
 async function append(c: RawClient, box: string, m: string): Promise<string> {
   return (await c.cmd(`APPEND ${box} {${Buffer.byteLength(m)}+}\r\n${m}`)).tagged
@@ -105,7 +100,7 @@ describe('extensions', () => {
 
   it('ID, NAMESPACE, UNSELECT and SASL-IR', async () => {
     const c = await RawClient.connect(h.port)
-    clients.push(c)
+    sessions.track(c)
     expect((await c.cmd('ID ("name" "test")')).untagged).toEqual(['* ID ("name" "Wren Messaging Server" "version" "0.1.0")'])
     const ir = Buffer.from('\0alice\0alice-pw').toString('base64')
     expect((await c.cmd(`AUTHENTICATE PLAIN ${ir}`)).tagged).toMatch(/OK \[CAPABILITY .*\] User logged in/)
@@ -115,7 +110,7 @@ describe('extensions', () => {
     expect((await c.cmd('FETCH 1 FLAGS')).tagged).toMatch(/BAD .*no mailbox selected/)
     // store administrators may act as another user (spec 03 §12); others may not
     const d = await RawClient.connect(h.port)
-    clients.push(d)
+    sessions.track(d)
     expect((await d.cmd(`AUTHENTICATE PLAIN ${Buffer.from('alice\0bob\0bob-pw').toString('base64')}`)).tagged).toMatch(/NO \[AUTHORIZATIONFAILED\]/)
     expect((await d.cmd(`AUTHENTICATE PLAIN ${Buffer.from('alice\0admin\0admin-pw').toString('base64')}`)).tagged).toMatch(/OK/)
     expect((await d.cmd('GETQUOTAROOT INBOX')).untagged[0]).toBe('* QUOTAROOT INBOX user/alice')

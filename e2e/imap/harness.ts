@@ -13,6 +13,7 @@ import { ImapServer } from '../../packages/imap/src/server/server.js'
 import type { Authenticator } from '../../packages/imap/src/server/ports.js'
 import { loadTlsCredentials } from '../../packages/imap/src/server/tls.js'
 import type { TransactSink } from '../../packages/imap/src/server/transact-log.js'
+import { RawClient } from './raw-client.js'
 
 export interface Harness {
   dataRoot: string
@@ -97,4 +98,20 @@ export function python(script: string, env: Record<string, string | number>, tim
     })
     child.stdin.end(script)
   })
+}
+
+/** Raw IMAP sessions a test file opens (logged in as `<user>` / `<user>-pw`) and closes together. */
+export function rawSessions(harness: () => Harness) {
+  const clients: RawClient[] = []
+  return {
+    async open(user = 'alice'): Promise<RawClient> {
+      const c = await RawClient.connect(harness().port)
+      clients.push(c)
+      await c.login(user, `${user}-pw`)
+      return c
+    },
+    /** Closes with the others a client the test connected itself. */
+    track(c: RawClient): void { clients.push(c) },
+    closeAll(): void { for (const c of clients.splice(0)) c.close() },
+  }
 }

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       out(`  administrator   admin / ${configure.adminPassword}`)
       out('  (this password is shown once and stored only as a hash; keep it now)')
     }
-    if (configure.state.directory === 'skipped') out('  directory       not provisioned (@wren/directory not installed)')
+    if (configure.state.directory === 'skipped') out('  directory       not provisioned (no administrator password to set)')
   } else {
     out(`wren: using the configured data root at ${dataRoot} (${hostname})`)
   }

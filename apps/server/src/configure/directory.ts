@@ -1,22 +1,12 @@
 // The default domain and the admin/postmaster entries in the directory (spec 04 B.4 "writes LDAP
-// entries … for the default domain, admin and postmaster", D.3). Uses @wren/directory's provisioning
-// API when the package is installed; otherwise reports `skipped` and the daemon runs without it.
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+// entries … for the default domain, admin and postmaster", D.3) through @wren/directory's
+// provisioning API — the embedded directory or the configured LDAP server.
 import type { ConfigView } from '@wren/kernel'
-import { repoRoot } from '../services/registry.js'
+import { openDirectory } from '@wren/directory'
 
 export interface DirectoryProvisioning {
   status: 'provisioned' | 'existing' | 'skipped'
   detail?: string
-}
-
-interface DirectoryLike {
-  getDomain(name: string): Promise<unknown>
-  findUser(id: string): Promise<unknown>
-  createDomain(input: { name: string; attributes?: Record<string, string | string[]> }, actor: { actor: string; source?: string }): Promise<unknown>
-  createUser(input: { uid: string; domain?: string; password?: string; attributes?: Record<string, string | string[]> }, actor: { actor: string; source?: string }): Promise<unknown>
-  close(): Promise<void>
 }
 
 /**
@@ -25,11 +15,7 @@ interface DirectoryLike {
  * (the manual leaves postmaster unprovisioned; D.3 proposes the route).
  */
 export async function provisionDefaultDirectory(opts: { dataRoot: string; config: ConfigView; domain: string; hostname: string; adminPassword: string }): Promise<DirectoryProvisioning> {
-  if (!existsSync(join(repoRoot, 'packages/directory/src/index.ts'))) return { status: 'skipped', detail: '@wren/directory is not installed' }
-  const specifier = '@wren/directory'
-  const mod = (await import(specifier)) as { openDirectory?: (o: { dataRoot: string; config: ConfigView; hostname?: string }) => Promise<DirectoryLike> | DirectoryLike }
-  if (typeof mod.openDirectory !== 'function') return { status: 'skipped', detail: '@wren/directory has no openDirectory()' }
-  const dir = await mod.openDirectory({ dataRoot: opts.dataRoot, config: opts.config, hostname: opts.hostname })
+  const dir = await openDirectory({ dataRoot: opts.dataRoot, config: opts.config, hostname: opts.hostname })
   const actor = { actor: 'configure', source: 'configure' }
   try {
     let created = false
