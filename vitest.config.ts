@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'e2e/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'e2e/console/**'],
+    exclude: ['**/node_modules/**', 'e2e/console/**', '**/*.spec.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,

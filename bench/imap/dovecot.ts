@@ -42,6 +42,7 @@ userdb {
 }
 service imap-login {
   chroot =
+  process_limit = 4096
   inet_listener imap {
     port = ${port}
   }
@@ -52,6 +53,10 @@ service imap-login {
 service anvil {
   chroot =
 }
+service imap {
+  process_limit = 4096
+}
+default_client_limit = 8192
 `)
   execFileSync('chown', ['-R', 'vmail:vmail', path.join(dir, 'mail'), path.join(dir, 'home')])
   const child = spawn('/usr/sbin/dovecot', ['-F', '-c', path.join(dir, 'dovecot.conf')], { stdio: 'ignore' })

@@ -1,7 +1,10 @@
 /**
- * Memory per idle, authenticated, selected IMAP connection (issue 4 target: < 100 KB).
- * The clients live in a separate python3 process so that only the server's memory is measured.
- * Run: node --expose-gc node_modules/.bin/tsx bench/imap/idle-memory.ts [-c 500]
+ * Memory per idle, authenticated, selected IMAP connection (issue 4 target: < 100 KB and < 1/10 of
+ * Dovecot's on the same machine, measured in the same run). The clients live in a separate python3
+ * process so that only the server's memory is measured. Wren: RSS delta of the server process.
+ * Dovecot (bench/imap/dovecot.ts, same users and mailboxes): delta of the summed PSS (and RSS) of the
+ * dovecot master and all its children (one imap process per connection, the login processes).
+ * Run: node --expose-gc node_modules/.bin/tsx bench/imap/idle-memory.ts [-c 500] [--no-dovecot]
  */
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -11,6 +14,34 @@ import { staticConfigView, nullLogger } from '@wren/kernel'
 import { openStore } from '@wren/store'
 import { ImapServer } from '../../packages/imap/src/server/server.js'
 import { passwordAuthenticator } from '../../e2e/imap/harness.js'
+import { startDovecot } from './dovecot.js'
+
+/** Summed PSS and RSS (bytes) of a process and all its descendants (/proc smaps_rollup). */
+function treeMemory(root: number): { pss: number; rss: number; procs: number } {
+  const children = new Map<number, number[]>()
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'latin1')
+      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1])
+      const list = children.get(ppid) ?? []
+      list.push(Number(d))
+      children.set(ppid, list)
+    } catch { /* gone */ }
+  }
+  let pss = 0, rss = 0, procs = 0
+  const walk = (pid: number) => {
+    try {
+      const r = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1')
+      pss += Number(/^Pss:\s+(\d+)/m.exec(r)?.[1] ?? 0) * 1024
+      rss += Number(/^Rss:\s+(\d+)/m.exec(r)?.[1] ?? 0) * 1024
+      procs++
+    } catch { /* gone */ }
+    for (const c of children.get(pid) ?? []) walk(c)
+  }
+  walk(root)
+  return { pss, rss, procs }
+}
 
 const cArg = process.argv.indexOf('-c')
 const C = cArg > 0 ? Number(process.argv[cArg + 1]) : 500
@@ -51,8 +82,8 @@ for i in range(n):
 print('ready', flush=True)
 sys.stdin.readline()
 `
-  const run = (n: number) => new Promise<ReturnType<typeof spawn>>((resolve) => {
-    const child = spawn('python3', ['-c', py, String(port), String(n), String(USERS)], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const run = (n: number, p = port) => new Promise<ReturnType<typeof spawn>>((resolve) => {
+    const child = spawn('python3', ['-c', py, String(p), String(n), String(USERS)], { stdio: ['pipe', 'pipe', 'inherit'] })
     child.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(child) })
   })
   const warm = await run(USERS)
@@ -63,13 +94,37 @@ sys.stdin.readline()
   const child = await run(C)
   await new Promise((r) => setTimeout(r, 500))
   const after = mem()
-  console.log(`${C} idle selected connections (${server.sessionCount} sessions)`)
+  console.log(`load: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores shared)`)
+  console.log(`Wren: ${C} idle selected connections (${server.sessionCount} sessions)`)
+  // The larger of the two deltas counts (RSS can grow less than the heap when the heap had room).
+  const wrenKb = Math.max(after.rss - before.rss, after.heap - before.heap) / C / 1024
   console.log(`  RSS  delta ${((after.rss - before.rss) / 1024 / 1024).toFixed(1)} MB = ${((after.rss - before.rss) / C / 1024).toFixed(1)} KB per connection`)
   console.log(`  heap+external delta ${((after.heap - before.heap) / 1024 / 1024).toFixed(1)} MB = ${((after.heap - before.heap) / C / 1024).toFixed(1)} KB per connection`)
   child.stdin!.end('\n')
   await new Promise((r) => child.on('close', r))
   await server.close()
   store.close()
+  if (!process.argv.includes('--no-dovecot')) {
+    const dc = await startDovecot(path.join(dataRoot, 'dovecot'), Object.keys(users), (i) => `Subject: m${i}\r\n\r\nbody ${i}\r\n`, 20)
+    try {
+      const dWarm = await run(USERS, dc.port)
+      dWarm.stdin!.end('\n')
+      await new Promise((r) => dWarm.on('close', r))
+      await new Promise((r) => setTimeout(r, 1000))
+      const b = treeMemory(dc.child.pid!)
+      const dChild = await run(C, dc.port)
+      await new Promise((r) => setTimeout(r, 500))
+      const a = treeMemory(dc.child.pid!)
+      const dKb = (a.pss - b.pss) / C / 1024
+      console.log(`Dovecot: ${C} idle selected connections (${a.procs - b.procs} more processes)`)
+      console.log(`  PSS delta ${((a.pss - b.pss) / 1024 / 1024).toFixed(1)} MB = ${dKb.toFixed(1)} KB per connection (RSS sum ${((a.rss - b.rss) / C / 1024).toFixed(1)} KB)`)
+      console.log(`Wren ${wrenKb.toFixed(1)} KB / Dovecot ${dKb.toFixed(1)} KB per connection = ${(wrenKb / dKb).toFixed(3)} (targets: Wren < 100 KB, ratio < 0.1)`)
+      dChild.stdin!.end('\n')
+      await new Promise((r) => dChild.on('close', r))
+    } finally {
+      await dc.stop()
+    }
+  }
   fs.rmSync(dataRoot, { recursive: true, force: true })
 }
 

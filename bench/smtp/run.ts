@@ -1,70 +1,123 @@
 // SMTP → store benchmark (issue 5 §10): postfix's smtp-source, 20 sessions × N messages of 2 KB to
 // a local user, every message fsynced before 250 (group commit). Reports accepted msgs/s,
-// end-to-end msgs/s (until all are in the store), p99 end-of-DATA→250, peak RSS, idle-connection cost.
-// usage: npx tsx bench/smtp/run.ts [messages=10000] [sessions=20]
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { connect, createServer, type Socket } from 'node:net'
+// end-to-end msgs/s (until all are in the store), p99 end-of-DATA→250, peak RSS, idle-connection
+// cost, and per-process CPU time and event-loop delay during the load.
+// usage: npx tsx bench/smtp/run.ts [messages=10000] [sessions=20] [real|basic]
+//   real (default): the daemon's policy (rewrite rules, mapping tables) and @wren/directory;
+//   basic: a fixed policy and user list, to measure the MTA alone (wren-runner.ts)
+//   WREN_BENCH_PROF=<dir>  writes V8 CPU profiles of both processes there (--cpu-prof)
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { QueueIndex } from '../../packages/mta/src/queue/index-db.js'
+import { freePort, loadAverage, rssMb, runSmtpSource, sleep, until } from './util.js'
+import { percentile, startLatencyProbe } from './latency-probe.js'
+import { provisionDirectory } from './provision.js'
 
 const ROOT = new URL('../..', import.meta.url).pathname
-const PF = join(ROOT, '.tools/pf/usr/sbin')
-const messages = Number(process.argv[2] ?? 10000)
-const sessions = Number(process.argv[3] ?? 20)
 
-const freePort = () => new Promise<number>((r) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address(); s.close(() => r(typeof a === 'object' && a ? a.port : 0)) }) })
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function main() {
-  const dataRoot = mkdtempSync(join(tmpdir(), 'wren-bench-'))
-  const port = await freePort()
-  // dispatcher and job controller in separate processes, as the daemon runs them
-  const start = (role: string) => {
-    const p: ChildProcess = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), join(ROOT, 'e2e/mta/mta-runner.ts'), dataRoot, String(port), role], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
-    const h = { p, out: '' }
-    p.stdout!.on('data', (d) => (h.out += d))
-    return h
-  }
-  const disp = start('dispatcher')
-  while (!disp.out.includes('READY')) await sleep(50)
-  const jobs = start('jobs')
-  while (!jobs.out.includes('READY')) await sleep(50)
-  const runner = disp.p
-  const pid = runner.pid!
-  let peakJobsRss = 0
-  const sampler = setInterval(() => { try { peakJobsRss = Math.max(peakJobsRss, rssMb(jobs.p.pid!)) } catch { /* exited */ } }, 100)
-  // idle connection cost
-  const before = rssMb(pid)
-  const idle: Socket[] = []
-  for (let i = 0; i < 500; i++) idle.push(connect(port, '127.0.0.1'))
-  await sleep(1500)
-  const idleKb = ((rssMb(pid) - before) * 1024) / 500
-  for (const s of idle) s.destroy()
-  await sleep(500)
-
-  const idx = new QueueIndex(join(dataRoot, 'db', 'queue-index.sqlite'))
-  const t0 = performance.now()
-  execFileSync(join(PF, 'smtp-source'), ['-s', String(sessions), '-m', String(messages), '-l', '2048', '-f', 'bench@remote.test', '-t', 'joe@example.org', `127.0.0.1:${port}`],
-    { env: { ...process.env, LD_LIBRARY_PATH: join(ROOT, '.tools/pf/usr/lib/postfix') }, stdio: 'inherit' })
-  const tAccept = (performance.now() - t0) / 1000
-  while (idx.count() > 0) await sleep(20)
-  const tEnd = (performance.now() - t0) / 1000
-  idx.close()
-  clearInterval(sampler)
-  runner.kill('SIGTERM'); jobs.p.kill('SIGTERM')
-  await Promise.all([new Promise((r) => runner.on('exit', r)), new Promise((r) => jobs.p.on('exit', r))])
-  const stats = JSON.parse(/STATS (.*)/.exec(disp.out)![1])
-  const res = {
-    messages, sessions, messageBytes: 2048,
-    acceptedPerSec: Math.round(messages / tAccept), endToEndPerSec: Math.round(messages / tEnd),
-    acceptSeconds: +tAccept.toFixed(2), endToEndSeconds: +tEnd.toFixed(2),
-    p50AcceptMs: +stats.p50.toFixed(2), p99AcceptMs: +stats.p99.toFixed(2), peakRssMbDispatcher: stats.peakRssMb, peakRssMbJobController: Math.round(peakJobsRss),
-    idleConnectionKb: Math.round(idleKb), fsyncBatches: stats.groupCommit.batches, avgBatch: +(stats.groupCommit.items / Math.max(1, stats.groupCommit.batches)).toFixed(1),
-  }
-  console.log(JSON.stringify(res, null, 2))
-  rmSync(dataRoot, { recursive: true, force: true })
+export interface WrenResult {
+  messages: number; sessions: number; messageBytes: number
+  acceptedPerSec: number; endToEndPerSec: number; acceptSeconds: number; endToEndSeconds: number
+  p50AcceptMs: number; p99AcceptMs: number; peakRssMbDispatcher: number; peakRssMbJobController: number
+  idleConnectionKb: number; fsyncBatches: number; avgBatch: number
+  /** ims-ms jobs run by the job controller and messages per job (store deliverBatch size). */
+  deliveryJobs: number; avgJobMessages: number
+  /** Mean time per group-commit batch in each phase: file fdatasync+rename, directory fsync, index transaction. */
+  groupCommitMsPerBatch: Record<string, number>
+  cpuMsPerMessage: { dispatcher: number; jobController: number }
+  loopDelayMs: { dispatcher: unknown; jobController: unknown }
+  load: string
+  mode: string
+  /** Client-side end-of-DATA → 250 of one extra session during the load (compare.ts). */
+  probe?: { messages: number; p50Ms: number; p99Ms: number }
 }
-main().catch((e) => { console.error(e); process.exit(1) })
+
+interface Proc { p: ChildProcess; out: string }
+
+function startRole(dataRoot: string, port: number, role: 'dispatcher' | 'jobs', mode: string, profDir?: string): Proc {
+  const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, role)] : []
+  const p = spawn(process.execPath, [...prof, '--import', join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), join(ROOT, 'bench/smtp/wren-runner.ts'), dataRoot, String(port), role, '1', mode],
+    { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit', 'ipc'], env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' } })
+  const h = { p, out: '' }
+  p.stdout!.on('data', (d) => (h.out += d))
+  return h
+}
+
+async function stopRole(h: Proc): Promise<Record<string, any>> {
+  const exited = new Promise((r) => h.p.once('exit', r))
+  h.p.kill('SIGINT') // clean shutdown: the profile is written
+  await exited
+  return JSON.parse(/STATS (.*)/.exec(h.out)![1])
+}
+
+export async function runWren(messages: number, sessions: number, opts: { probe?: boolean; mode?: 'real' | 'basic' } = {}): Promise<WrenResult> {
+  const mode = opts.mode ?? 'real'
+  const dataRoot = mkdtempSync(join(tmpdir(), 'wren-bench-'))
+  const profDir = process.env.WREN_BENCH_PROF
+  if (profDir) mkdirSync(profDir, { recursive: true })
+  const port = await freePort()
+  if (mode === 'real') await provisionDirectory(dataRoot, 1)
+  const disp = startRole(dataRoot, port, 'dispatcher', mode, profDir)
+  const jobs = startRole(dataRoot, port, 'jobs', mode, profDir)
+  disp.p.on('message', (m) => { if (jobs.p.connected) jobs.p.send(m as object) })
+  try {
+    await until('wren processes ready', () => disp.out.includes('READY') && jobs.out.includes('READY'), 60_000)
+    let peakJobsRss = 0
+    const sampler = setInterval(() => { try { peakJobsRss = Math.max(peakJobsRss, rssMb(jobs.p.pid!)) } catch { /* exited */ } }, 100)
+    // idle connection cost
+    const before = rssMb(disp.p.pid!)
+    const idle: Socket[] = []
+    for (let i = 0; i < 500; i++) idle.push(connect(port, '127.0.0.1'))
+    await sleep(1500)
+    const idleKb = ((rssMb(disp.p.pid!) - before) * 1024) / 500
+    for (const s of idle) s.destroy()
+    await sleep(500)
+
+    const idx = new QueueIndex(join(dataRoot, 'db', 'queue-index.sqlite'))
+    const load = loadAverage()
+    disp.p.stdin!.write('MARK\n'); jobs.p.stdin!.write('MARK\n')
+    const t0 = performance.now()
+    const probe = opts.probe ? startLatencyProbe(port, 'probe@remote.test', 'user0@example.org') : undefined
+    await runSmtpSource({ port, sessions, messages, from: 'bench@remote.test', to: 'user0@example.org' })
+    const tAccept = (performance.now() - t0) / 1000
+    const probeLat = await probe?.stop()
+    while (idx.count() > 0) await sleep(10)
+    const tEnd = (performance.now() - t0) / 1000
+    idx.close()
+    clearInterval(sampler)
+    const ds = await stopRole(disp)
+    const js = await stopRole(jobs)
+    const expected = messages + (probeLat?.length ?? 0)
+    if (js.delivered !== expected) throw new Error(`job controller delivered ${js.delivered} of ${expected}: ${JSON.stringify(js)}`)
+    return {
+      messages, sessions, messageBytes: 2048,
+      acceptedPerSec: Math.round(messages / tAccept), endToEndPerSec: Math.round(messages / tEnd),
+      acceptSeconds: +tAccept.toFixed(2), endToEndSeconds: +tEnd.toFixed(2),
+      p50AcceptMs: +ds.p50.toFixed(2), p99AcceptMs: +ds.p99.toFixed(2), peakRssMbDispatcher: ds.peakRssMb, peakRssMbJobController: Math.max(Math.round(peakJobsRss), js.peakRssMb),
+      idleConnectionKb: Math.round(idleKb), fsyncBatches: ds.groupCommit.batches, avgBatch: +(ds.groupCommit.items / Math.max(1, ds.groupCommit.batches)).toFixed(1),
+      groupCommitMsPerBatch: Object.fromEntries(Object.entries(ds.groupCommit.ms as Record<string, number>).map(([k, v]) => [k, +(v / Math.max(1, ds.groupCommit.batches)).toFixed(2)])),
+      deliveryJobs: js.jobStats.jobs, avgJobMessages: +(js.jobStats.delivered / Math.max(1, js.jobStats.jobs)).toFixed(1),
+      cpuMsPerMessage: {
+        dispatcher: +((ds.cpuUserMs + ds.cpuSystemMs) / messages).toFixed(3),
+        jobController: +((js.cpuUserMs + js.cpuSystemMs) / messages).toFixed(3),
+      },
+      loopDelayMs: { dispatcher: ds.loopDelayMs, jobController: js.loopDelayMs },
+      load, mode,
+      probe: probeLat ? { messages: probeLat.length, p50Ms: +percentile(probeLat, 0.5).toFixed(2), p99Ms: +percentile(probeLat, 0.99).toFixed(2) } : undefined,
+    }
+  } finally {
+    for (const h of [disp, jobs]) if (h.p.exitCode === null) h.p.kill('SIGKILL')
+    rmSync(dataRoot, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const messages = Number(process.argv[2] ?? 10000)
+  const sessions = Number(process.argv[3] ?? 20)
+  const mode = process.argv[4] === 'basic' ? 'basic' : 'real'
+  runWren(messages, sessions, { mode }).then((r) => console.log(JSON.stringify(r, null, 2)), (e) => { console.error(e); process.exit(1) })
+}
+

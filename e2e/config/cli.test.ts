@@ -93,7 +93,7 @@ describe('msconfig and configutil with the daemon stopped', () => {
 describe('msconfig against a running daemon', () => {
   const data = mkdtempSync(join(tmpdir(), 'wren-e2e-config-daemon-'))
   // Every product service off: only the watcher and its control API (on a free port) run.
-  const options = { 'admin.port': 0, 'store.enable': 0, 'imap.enable': 0, 'pop.enable': 0, 'mta.enable': 0, 'schedule.enable': 0, 'metermaid.enable': 0, 'ens.enable': 0 }
+  const options = { 'admin.port': 0, 'store.enable': 0, 'imap.enable': 0, 'pop.enable': 0, 'mta.enable': 0, 'schedule.enable': 0, 'metermaid.enable': 0, 'ens.enable': 0, 'console.enable': 0 }
   const env = { ...process.env, WREN_DATA: data, WREN_OPTIONS: JSON.stringify(options) }
   let daemon: ChildProcess | undefined
   let output = ''

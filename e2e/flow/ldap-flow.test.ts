@@ -25,7 +25,7 @@ describe('LDAP directory through the whole daemon (real slapd)', () => {
     ports.smtp = await freePort()
     ports.imap = await freePort()
     env = envFor(dataRoot, {
-      'admin.port': 0, 'ens.port': 0, 'schedule.enable': 0, 'pop.enable': 0,
+      'admin.port': 0, 'ens.port': 0, 'schedule.enable': 0, 'pop.enable': 0, 'console.enable': 0,
       'imap.port': ports.imap, 'imap.enablesslport': 0,
       'dispatcher.service:SMTP.tcp_ports': [String(ports.smtp)], 'dispatcher.service:SMTP_SUBMIT.enable': false,
     }, { WREN_TEST_SERVICES: '' })

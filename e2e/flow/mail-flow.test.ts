@@ -43,7 +43,7 @@ describe('mail flow through the whole daemon', () => {
   beforeAll(async () => {
     for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort()
     env = envFor(dataRoot, {
-      'admin.port': 0, 'ens.port': 0, 'schedule.enable': 0,
+      'admin.port': 0, 'ens.port': 0, 'schedule.enable': 0, 'console.enable': 0,
       'imap.port': ports.imap, 'imap.enablesslport': 0, 'pop.port': ports.pop, 'pop.enablesslport': 0,
       'dispatcher.service:SMTP.tcp_ports': [String(ports.smtp)],
       'dispatcher.service:SMTP_SUBMIT.tcp_ports': [String(ports.submit), String(ports.smtps)],

@@ -46,6 +46,14 @@ describe('imsimta qm and sendmail', () => {
     expect((await cli(imsimta, ['qm', 'release', '-all'])).out).toMatch(/1 message released/)
     await waitFor(() => mta.queue.index.count() === 0, 'queue drained')
     await waitFor(async () => /tcp_local\s+(?:.*\n)*?Delivered\s+2\s+2/.test((await cli(imsimta, ['counters', '-show'])).out), 'counters')
+    // spec 02 §2: Stored = received minus dequeued, per channel; the section can be deleted and re-created
+    const shown = (await cli(imsimta, ['counters', '-show'])).out
+    expect(shown).toMatch(/tcp_local\n(?:.*\n)*?Received\s+2\s+2\s+\d+\nStored\s+0\s+0\s+0\nDelivered\s+2\s+2/)
+    expect((await cli(imsimta, ['counters', '-delete'])).code).toBe(0)
+    const none = await cli(imsimta, ['qm', 'counters'])
+    expect([none.code, none.err]).toEqual([1, '%IMSIMTA-E-NOSECTION, no channel counters section for this MTA run; use imsimta counters -create\n'])
+    expect((await cli(imsimta, ['counters', '-create'])).code).toBe(0)
+    expect((await cli(imsimta, ['counters', '-show'])).out).not.toContain('tcp_local')
   })
 
   it('qm delete writes K records; dir filters by sender and domain', async () => {

@@ -14,9 +14,15 @@ describe('SMTP in → store', () => {
     await waitFor(() => mta.inbox('joe') === 1, 'delivery to joe')
     await waitFor(() => /ims-ms D/.test(mta.mailLog()), 'D record')
     const log = mta.mailLog()
-    expect(log).toMatch(/ tcp_intranet ims-ms EE 1 someone@remote\.test rfc822;joe@example\.org joe@example\.org/)
-    expect(log).toMatch(/ ims-ms D 1 someone@remote\.test rfc822;joe@example\.org joe@example\.org/)
+    expect(log).toMatch(/ tcp_intranet ims-ms EE 1 someone@remote\.test rfc822;joe@example\.org joe@ims-ms-daemon/)
+    expect(log).toMatch(/ ims-ms D 1 someone@remote\.test rfc822;joe@example\.org joe@ims-ms-daemon/)
     expect(mta.queue.index.count()).toBe(0)
+    // RFC 5321 §4.4: the store copy starts with the envelope sender as Return-Path
+    const view = mta.store.session('joe').open('INBOX', { readOnly: true })
+    try {
+      const stored = (await view.read([...view.uids()][0])).toString('utf8')
+      expect(stored).toMatch(/^Return-Path: <someone@remote\.test>\r\nReceived: from /)
+    } finally { view.close() }
   })
 
   it('an alternate address and a group expand to the users', async () => {

@@ -11,6 +11,7 @@ import { openStore, type MailStore } from '@wren/store'
 import { DispatcherService } from '@wren/mta/dispatcher-service'
 import { JobControllerService } from '@wren/mta/job-controller-service'
 import { basicPolicy } from '@wren/mta/basic-policy'
+import { defaultPolicy } from '@wren/mta/runtime'
 import { staticDirectory } from '@wren/mta/ports'
 import { QueueStore } from '@wren/mta/queue/queue-store'
 import type { ListenerDef } from '@wren/mta/dispatcher/smtp-listener'
@@ -29,6 +30,9 @@ export interface MtaOptions {
   dayMs?: number
   pollMs?: number
   dataRoot?: string
+  /** Use the configured policy (rewrite rules, channels, mapping tables of `config`) instead of basicPolicy. */
+  realPolicy?: boolean
+  hostname?: string
 }
 
 export function makeCert(dataRoot: string): void {
@@ -62,10 +66,11 @@ export async function startMta(o: MtaOptions = {}) {
   ]
   for (const u of users) store.ensureUser(u.uid)
   const directory = staticDirectory({ users, groups: o.groups })
-  const policy = basicPolicy({ localDomains: o.localDomains ?? ['example.org'], internalIps: o.internalIps })
+  const hostname = o.hostname ?? 'mx.example.org'
+  const policy = o.realPolicy ? defaultPolicy({ config, hostname }) : basicPolicy({ localDomains: o.localDomains ?? ['example.org'], internalIps: o.internalIps })
   const queue = new QueueStore({ dataRoot })
   const ctx = {
-    dataRoot, hostname: 'mx.example.org', config, bus, logger: () => nullLogger,
+    dataRoot, hostname, config, bus, logger: () => nullLogger,
     lookup: <T,>(n: string) => (n === 'store' ? (store as unknown as T) : undefined),
   }
   const dispatcher = new DispatcherService({ policy, directory, queue, listeners: listenerSet() })

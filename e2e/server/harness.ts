@@ -18,6 +18,7 @@ export const QUIET_OPTIONS = {
   'schedule.enable': 0,
   'metermaid.enable': 0,
   'ens.enable': 0,
+  'console.enable': 0,
 }
 
 export function tempDataRoot(): string {

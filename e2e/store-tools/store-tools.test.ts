@@ -217,6 +217,49 @@ describe('mboxutil', () => {
     expect((await tool('mboxutil', ['-l', '-c'])).code).toBe(64)
     expect((await tool('mboxutil', ['-q'])).code).toBe(64)
   })
+
+  it('-R -m user/x/Trash -U 1:3 user/x/INBOX restores expunged, not yet purged messages (the manual\'s example)', async () => {
+    // Expunged files are kept for store.cleanupage hours (0: removed at once, nothing to restore).
+    expect((await tool('configutil', ['-o', 'store.cleanupage', '-v', '24'])).code).toBe(0)
+    for (const n of [1, 2, 3, 4]) expect((await tool('deliver', ['rosa'], msg(`restore ${n}`))).code).toBe(0)
+    await withStore(async (s) => {
+      const session = s.session('rosa')
+      const v = session.open('INBOX')
+      v.storeFlags([...v.uids()], { mode: 'add', flags: ['\\Deleted'] })
+      await v.expunge()
+      v.close(); session.close()
+    })
+    const r = await tool('mboxutil', ['-R', '-m', 'user/rosa/Trash', '-U', '1:3', 'user/rosa/INBOX'])
+    expect(r).toMatchObject({ code: 0, stdout: '3 messages restored to user/rosa/Trash\n' })
+    const trash = await withStore((s) => messages(s, 'rosa', 'Trash'))
+    expect(trash.map((m) => /Subject: (.*)\r/.exec(m.text)![1])).toEqual(['restore 1', 'restore 2', 'restore 3'])
+    // The rest goes back into the mailbox itself; a restored message is not restored twice.
+    expect((await tool('mboxutil', ['-R', 'user/rosa/INBOX'])).stdout).toBe('1 message restored to user/rosa/INBOX\n')
+    expect((await tool('mboxutil', ['-R', 'user/rosa/INBOX'])).stdout).toBe('0 messages restored to user/rosa/INBOX\n')
+    expect((await tool('mboxutil', ['-R', '-U', 'x', 'user/rosa/INBOX'])).code).toBe(64)
+    expect((await tool('mboxutil', ['-R', '-m', 'user/joe/Trash', 'user/rosa/INBOX'])).code).toBe(64)
+  })
+
+  it('-C -g n cleans up mailboxes with at least n expunged messages', async () => {
+    for (const [u, n] of [['cleo', 3], ['cato', 1]] as const) {
+      for (let i = 0; i < n; i++) expect((await tool('deliver', [u], msg(`${u} ${i}`))).code).toBe(0)
+      await withStore(async (s) => {
+        const session = s.session(u)
+        const v = session.open('INBOX')
+        v.storeFlags([...v.uids()], { mode: 'add', flags: ['\\Deleted'] })
+        await v.expunge()
+        v.close(); session.close()
+      })
+    }
+    // Expunged under store.cleanupage 24 (files kept); with 0 the cleanup may remove them now.
+    expect((await tool('mboxutil', ['-C', '-g', '2', '-p', 'user/c%/INBOX'])).stdout).toBe('0 expunged message files removed\n')
+    expect((await tool('configutil', ['-o', 'store.cleanupage', '-v', '0'])).code).toBe(0)
+    const r = await tool('mboxutil', ['-C', '-g', '2', '-p', 'user/c%/INBOX'])
+    expect(r).toMatchObject({ code: 0, stdout: '3 expunged message files removed\n' })
+    // cato's single expunged message stays restorable; cleo's are gone for good.
+    expect((await tool('mboxutil', ['-R', 'user/cleo/INBOX'])).stdout).toBe('0 messages restored to user/cleo/INBOX\n')
+    expect((await tool('mboxutil', ['-R', 'user/cato/INBOX'])).stdout).toBe('1 message restored to user/cato/INBOX\n')
+  })
 })
 
 describe('mboxutil -S and imquotacheck rule thresholds', () => {
@@ -298,5 +341,64 @@ describe('imcheck, hashdir, reconstruct', () => {
     expect(left.map((m) => /Subject: (.*)\r/.exec(m.text)?.[1])).toEqual(['keep'])
     const again = await tool('reconstruct', ['-n'])
     expect(again.code).toBe(0)
+  })
+})
+
+describe('imquotacheck -f (domain quotas are not dynamic, spec 03 §4)', () => {
+  async function withDirectory<T>(fn: (d: Directory) => Promise<T>): Promise<T> {
+    const cfg = await openConfig(root)
+    const dir = await openDirectory({ dataRoot: root, config: cfg.view() })
+    try { return await fn(dir) } finally { await dir.close(); await cfg.close() }
+  }
+
+  it('sets mailDomainStatus overquota when the domain is over mailDomainDiskQuota, and active again under it', async () => {
+    await withDirectory((d) => d.modifyDomain(domain, [{ op: 'replace', attr: 'mailDomainDiskQuota', values: ['1K'] }], ACTOR))
+    const r = await tool('imquotacheck', ['-f', '-d', domain])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(new RegExp(`^${domain.replace(/\./g, '\\.')}: usage \\d+K of 1K, \\d+ of - messages; mailDomainStatus overquota \\(was active\\)\\n$`))
+    expect(await withDirectory(async (d) => (await d.getDomain(domain))!.mailDomainStatus)).toBe('overquota')
+    // Still over: nothing changes. Quota raised: back to active.
+    expect((await tool('imquotacheck', ['-f'])).stdout).toMatch(/mailDomainStatus overquota\n/)
+    await withDirectory((d) => d.modifyDomain(domain, [{ op: 'replace', attr: 'mailDomainDiskQuota', values: ['10G'] }], ACTOR))
+    expect((await tool('imquotacheck', ['-f', '-d', domain])).stdout).toMatch(/mailDomainStatus active \(was overquota\)\n$/)
+    expect(await withDirectory(async (d) => (await d.getDomain(domain))!.mailDomainStatus)).toBe('active')
+    expect((await tool('imquotacheck', ['-f', '-u', 'joe'])).code).toBe(64)
+  })
+})
+
+describe('imquotacheck -n (notification rules, spec 03 §5)', () => {
+  it('rules 60/80/90: 85% gets the 80% notice once; 92% gets the 90% notice at once; under 60% clears the record', async () => {
+    const cfg = await openConfig(root)
+    const dir = await openDirectory({ dataRoot: root, config: cfg.view() })
+    try { await dir.createUser({ uid: 'nina', password: 'x', attributes: { mailQuota: '10K' } }, ACTOR) } finally { await dir.close(); await cfg.close() }
+    const rules = join(root, 'nina.rules')
+    writeFileSync(rules, ['[r60]', 'notificationTriggerPercentage=60', 'notificationInterval=24', 'enabled=1',
+      '[r80]', 'notificationTriggerPercentage=80', 'notificationInterval=24', 'enabled=1',
+      '[r90]', 'notificationTriggerPercentage=90', 'notificationInterval=24', 'enabled=1', ''].join('\n'))
+    const tmpl = join(root, 'nina.msg')
+    writeFileSync(tmpl, 'Subject: Quota warning for %U%\n\nYou are at %Q%% of %C%K (%M%K used).\n')
+    const usage = async () => withStore(async (s) => (s.userExists('nina') ? (await s.quotaReport('nina')).diskUsed : 0))
+    const fillTo = async (bytes: number) => {
+      const pad = bytes - (await usage()) - msg('fill', '').replace(/\n/g, '\r\n').length - 2
+      expect((await tool('deliver', ['-q', 'nina'], msg('fill', 'x'.repeat(pad) + '\n'))).code).toBe(0)
+    }
+    const notify = () => tool('imquotacheck', ['-n', '-r', rules, '-t', tmpl, '-d', domain])
+    const notices = async () => (await withStore((s) => messages(s, 'nina', 'INBOX'))).filter((m) => m.text.startsWith('Subject: Quota warning')).map((m) => m.text)
+
+    await fillTo(8700) // 85%
+    expect((await notify()).stdout).toMatch(/^nina: 8\d% of quota, notified \(rule r80, 80%\)\n$/m)
+    expect(await notices()).toEqual([expect.stringMatching(/^Subject: Quota warning for nina\r\n[\s\S]*\r\n\r\nYou are at 8\d% of 10K \(\d+K used\)\.\r\n$/)])
+    expect((await notify()).stdout).not.toMatch(/^nina:/m) // within the 24 h interval
+    await fillTo(9450) // 92%: a higher threshold notifies at once
+    expect((await notify()).stdout).toMatch(/^nina: 9\d% of quota, notified \(rule r90, 90%\)$/m)
+    expect((await notices()).length).toBe(2)
+    // Under every threshold: the record is cleared, so 85% again notifies at once.
+    await withStore(async (s) => {
+      const session = s.session('nina'); const v = session.open('INBOX')
+      v.storeFlags([...v.uids()], { mode: 'add', flags: ['\\Deleted'] }); await v.expunge(); v.close(); session.close()
+    })
+    expect((await notify()).stdout).not.toMatch(/^nina:/m)
+    await fillTo(8700)
+    expect((await notify()).stdout).toMatch(/^nina: 8\d% of quota, notified \(rule r80, 80%\)$/m)
   })
 })

@@ -10,6 +10,7 @@ import { configuredOptions, ensureConfigured } from './configure/index.js'
 import { resolveDataRoot } from './data-root.js'
 import { controlRouter, reloadConfig } from './admin/control-routes.js'
 import { startControlServer } from './admin/control-server.js'
+import { openAdminApi, type AdminApi } from './admin/api-deps.js'
 import { pidFilePath, processAlive, removeRunFiles, writeControlFile } from './admin/control-file.js'
 import { serviceRegistry } from './services/registry.js'
 import { Supervisor } from './supervisor/supervisor.js'
@@ -84,10 +85,12 @@ async function main(): Promise<void> {
 
   let stopping: Promise<void> | undefined
   let control: Awaited<ReturnType<typeof startControlServer>> | undefined
+  let adminApi: AdminApi | undefined
   const shutdown = (force: boolean): Promise<void> => {
     if (stopping) return stopping
     stopping = (async () => {
       await supervisor.shutdown(force)
+      await adminApi?.close().catch(() => undefined)
       await control?.close().catch(() => undefined)
       removeRunFiles(dataRoot)
       watcherLog.write(`watcher process ${process.pid} stopped at ${formatWatcherDate(new Date())}`)
@@ -129,6 +132,9 @@ async function main(): Promise<void> {
   out(`Launching watcher ... ${process.pid}`)
   const daemonInfo = { pid: process.pid, startedAt, dataRoot, hostname, ready: false }
   const router = controlRouter({ supervisor, config, daemon: daemonInfo, shutdown: (f) => shutdown(f) })
+  // The admin API (issue 6): /trpc on the control server, authenticated by its own session cookie.
+  adminApi = await openAdminApi({ dataRoot, hostname, supervisor, config, daemon: daemonInfo, log })
+  adminApi.mount(router)
   const view = config.view()
   const host = stringOption(view, 'admin.listenaddr', '127.0.0.1')
   const port = numberOption(view, 'admin.port', 8080)
@@ -139,6 +145,7 @@ async function main(): Promise<void> {
     removeRunFiles(dataRoot)
     throw new Error(code === 'EADDRINUSE' ? `the control port ${host}:${port} (admin.port) is in use by another program` : String(err))
   }
+  adminApi.attach(control)
   writeControlFile(dataRoot, { port: control.port, host, token: control.token, pid: process.pid, startedAt })
   supervisor.markInProcess('admin', control.listeners())
   log.notice('General', `wren daemon started (pid ${process.pid}), control API on ${host}:${control.port}`)

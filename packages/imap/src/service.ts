@@ -63,7 +63,7 @@ export function createService(options: ImapServiceOptions = {}): Service {
       const tlsCreds = loadTlsCredentials(ctx.dataRoot)
       server = new ImapServer({
         config, store, auth, logger, hostname: ctx.hostname || os.hostname(), bus: ctx.bus, tls: tlsCreds,
-        transact: fileTransactSink(ctx.dataRoot), product: PRODUCT, version: VERSION,
+        transact: fileTransactSink(ctx.dataRoot), product: PRODUCT, version: VERSION, quotaDirectory: dir,
       })
       const host = listenHost(String(opt(config, 'imap.listenaddr')))
       infos = []

@@ -10,6 +10,8 @@ export interface BasicPolicyOptions {
   internalIps?: string[]
   /** Channels whose recipients are local (resolved in the directory). */
   localChannels?: string[]
+  /** `mta.delivery_options` (default: the product's). */
+  deliveryOptions?: string
 }
 
 function ipv4ToInt(ip: string): number | undefined {
@@ -41,6 +43,7 @@ export function basicPolicy(opts: BasicPolicyOptions): MtaPolicy {
       return { channel: 'tcp_local', address, host: domain }
     },
     isLocalChannel: (c) => localChannels.has(c),
+    expansionSettings: () => ({ deliveryOptions: opts.deliveryOptions, defaultDomain: opts.localDomains[0] }),
     async portAccess(): Promise<AccessVerdict> { return { accept: true } },
     async sourceChannel(ctx: ProbeContext, listenerChannel: string) {
       if (listenerChannel === 'tcp_local' && isInternal(ctx.remoteIp)) return 'tcp_intranet'

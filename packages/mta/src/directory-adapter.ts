@@ -15,12 +15,18 @@ export function directoryPort(dir: Directory): RecipientDirectory {
           kind: 'user', uid: u.storeId, mail: u.mail ?? `${u.uid}@${u.domain}`,
           status: STATUS[deliveryDisposition(r.status)] ?? 'deleted',
           deliveryOptions: u.mailDeliveryOption, forwardingAddresses: u.mailForwardingAddress, mailHost: u.mailHost, detail: r.detail,
+          domain: u.domain, cn: u.cn, addresses: [...(u.mailAlternateAddress ?? []), ...(u.mailEquivalentAddress ?? [])],
+          // vacation / autoreply attributes (spec 01 §16)
+          vacation: {
+            start: u.vacationStartDate, end: u.vacationEndDate, mode: u.mailAutoReplyMode, subject: u.mailAutoReplySubject,
+            text: u.mailAutoReplyText, textInternal: u.mailAutoReplyTextInternal, timeout: u.mailAutoReplyTimeOut,
+          },
         }
       }
       if (r.kind === 'group') {
         const exp = await dir.expandGroup(r.group)
         const members = [...exp.users.map((x) => x.user.mail ?? `${x.user.uid}@${x.user.domain}`), ...exp.addresses.map((a) => a.address)]
-        return { kind: 'group', mail: r.group.mail ?? address, members, status: STATUS[deliveryDisposition(r.status)] ?? 'deleted' }
+        return { kind: 'group', mail: r.group.mail ?? address, members, status: STATUS[deliveryDisposition(r.status)] ?? 'deleted', deliveryOptions: r.group.mailDeliveryOption }
       }
       return { kind: 'none' }
     },

@@ -6,7 +6,8 @@ import type { ChannelSettings } from './jobs/channel-settings.js'
 import type { MasterProgram } from './delivery/types.js'
 import { imsMsProgram } from './delivery/ims-ms.js'
 import { smtpOutProgram } from './delivery/smtp-out.js'
-import { bitbucketProgram, holdProgram } from './delivery/simple.js'
+import { bitbucketProgramFor, holdProgram } from './delivery/simple.js'
+import { processProgram } from './delivery/process.js'
 import { buildRuntime, type RuntimeOverrides } from './runtime.js'
 import { openServiceQueue } from './queue/service-queue.js'
 import type { LocalStore } from './ports.js'
@@ -57,6 +58,7 @@ export class JobControllerService implements Service {
       this.closeStore = opened?.close
     }
     const logger = ctx.logger('job_controller')
+    const queue = this.queue
     if (!store) logger.warning('Store', 'message store not available: ims-ms deliveries wait in the queue')
     const hostname = ctx.hostname
     const programFor = (ch: ChannelSettings): MasterProgram | undefined => {
@@ -65,10 +67,16 @@ export class JobControllerService implements Service {
       let p: MasterProgram | undefined
       switch (ch.kind) {
         case 'ims-ms': p = store ? imsMsProgram(store, rt.directory) : undefined; break
-        case 'smtp': p = smtpOutProgram({ hostname, lmtp: false, log: rt.log, resolveMx: this.opts.resolveMx }); break
-        case 'lmtp': p = smtpOutProgram({ hostname, lmtp: true, log: rt.log, resolveMx: this.opts.resolveMx }); break
-        case 'bitbucket': p = bitbucketProgram; break
+        case 'smtp': p = smtpOutProgram({ hostname, lmtp: false, log: rt.log, resolveMx: this.opts.resolveMx, config: ctx.config }); break
+        case 'lmtp': p = smtpOutProgram({ hostname, lmtp: true, log: rt.log, resolveMx: this.opts.resolveMx, config: ctx.config }); break
+        // vacation autoreplies (delivery_options `!autoreply`, spec 01 §16) are generated here
+        case 'bitbucket': p = bitbucketProgramFor({
+          hostname, queue, policy: rt.policy, directory: rt.directory, log: rt.log, config: ctx.config, dataRoot: ctx.dataRoot, bus: ctx.bus,
+          onError: (e) => logger.error('General', `autoreply: ${e.message}`),
+        }); break
         case 'hold': p = holdProgram; break
+        // notifications and released held mail are expanded here (spec 01 §22 `process ims-ms E`)
+        case 'process': p = processProgram({ queue, policy: rt.policy, directory: rt.directory, log: rt.log, bus: ctx.bus }); break
       }
       if (p) this.programs.set(ch.name, p)
       return p
@@ -78,6 +86,7 @@ export class JobControllerService implements Service {
       hostname, queue: this.queue, policy: rt.policy, directory: rt.directory, log: rt.log,
       postmaster: String(ctx.config.find('mta.postmaster') ?? `postmaster@${domain}`),
       config: ctx.config, logger, bus: ctx.bus, programFor, pollMs: this.opts.pollMs, dayMs: this.opts.dayMs,
+      processChannel: true,
     })
     await this.controller.start()
     ctx.bus.onMessage('queue.control', (m) => {

@@ -21,6 +21,8 @@ export function policyPort(policy: Policy): MtaPolicy {
     },
     // `l` is the local channel of the rewrite rules; the directory expansion turns its recipients into ims-ms.
     isLocalChannel: (channel) => channel === 'l' || channel === 'ims-ms',
+    // `mta.delivery_options` and the default domain for the RCPT-time expansion (spec 01 §16)
+    expansionSettings: () => policy.expansionSettings(),
     portAccess: async (c) => verdict(await policy.portAccess({ ...connection(c), dispatcher: true })),
     sourceChannel: (c, listenerChannel) => policy.sourceChannel({ listenerChannel, remoteIp: c.remoteIp, authenticated: c.authenticated }),
     fromAccess: async (c, sender) =>

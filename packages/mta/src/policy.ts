@@ -130,6 +130,8 @@ export interface Policy {
   fromAccess(p: FromInfo & { authenticated?: boolean; tls?: boolean; authAvailable?: boolean }): Promise<Decision>
   /** ORIG_SEND_ACCESS + ORIG_MAIL_ACCESS (stage original) or SEND_ACCESS + MAIL_ACCESS (expanded). */
   recipientAccess(p: RecipientCheck): Promise<Decision>
+  /** `mta.delivery_options` and the default domain, for the local recipient expansion (spec 01 §16). */
+  expansionSettings(): { deliveryOptions?: string; defaultDomain?: string }
   /** Re-read tables, rules and channels from the configuration (done automatically on config changes). */
   reload(): void
   /** Stop following configuration changes. */
@@ -198,6 +200,10 @@ export function createPolicy(init: PolicyInit): Policy {
       const decided = mail.matched ? mail : send.matched ? send : undefined
       return { accept: true, table: mail.matched ? mailTable : sendTable, ...(decided ? { result: decided } : {}), flags: extra }
     },
+    expansionSettings: () => ({
+      deliveryOptions: (config.find<string>('mta.delivery_options') ?? undefined) || undefined,
+      defaultDomain: config.find<string>('base.defaultdomain') ?? undefined,
+    }),
     reload: build,
     close: () => unsubscribe(),
   }

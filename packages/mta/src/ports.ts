@@ -20,9 +20,33 @@ export type AddressResolution =
       mailHost?: string
       /** `+detail` sub-address (a folder), when the address carried one. */
       detail?: string
+      /** The user's canonical domain (`$D` of delivery_options when the address is an alias). */
+      domain?: string
+      /** `cn`: the personal name on vacation replies (`mta.ldap_personal_name`). */
+      cn?: string
+      /** Other addresses of the user (mailAlternateAddress, mailEquivalentAddress): vacation's `:addresses`. */
+      addresses?: string[]
+      /** Vacation / autoreply attributes (spec 01 §16). */
+      vacation?: VacationAttributes
     }
-  | { kind: 'group'; mail: string; members: string[]; status?: string }
+  | { kind: 'group'; mail: string; members: string[]; status?: string; /** members | members_offline | file */ deliveryOptions?: string[] }
   | { kind: 'none' }
+
+/** LDAP vacation attributes (spec 01 §16), as the directory holds them. */
+export interface VacationAttributes {
+  /** `vacationStartDate` / `vacationEndDate`: `YYYYMMDDHHMMSSZ` (GMT). */
+  start?: string
+  end?: string
+  /** `mailAutoReplyMode`: echo | reply | (anything else: MDN with the original headers). */
+  mode?: string
+  subject?: string
+  /** For external senders; without it, externals get no reply. */
+  text?: string
+  /** For senders in the user's domain; falls back to `text`. */
+  textInternal?: string
+  /** `mailAutoReplyTimeOut` in hours (0 = every message). */
+  timeout?: number
+}
 
 export interface RecipientDirectory {
   resolveAddress(address: string): Promise<AddressResolution>
@@ -32,8 +56,8 @@ export interface RecipientDirectory {
 
 /** A directory for tests/tools: a fixed user/group list. Real lookups come from @wren/directory. */
 export function staticDirectory(entries: {
-  users?: Array<{ uid: string; mail: string; password?: string; aliases?: string[]; status?: string; forward?: string[]; deliveryOptions?: string[] }>
-  groups?: Array<{ mail: string; members: string[] }>
+  users?: Array<{ uid: string; mail: string; password?: string; aliases?: string[]; status?: string; forward?: string[]; deliveryOptions?: string[]; cn?: string; vacation?: VacationAttributes }>
+  groups?: Array<{ mail: string; members: string[]; deliveryOptions?: string[] }>
 }): RecipientDirectory {
   const byAddr = new Map<string, AddressResolution>()
   const pw = new Map<string, { uid: string; mail: string; password?: string }>()
@@ -41,12 +65,14 @@ export function staticDirectory(entries: {
     const r: AddressResolution = {
       kind: 'user', uid: u.uid, mail: u.mail, status: u.status,
       forwardingAddresses: u.forward, deliveryOptions: u.deliveryOptions ?? (u.forward ? ['forward'] : ['mailbox']),
+      domain: u.mail.slice(u.mail.lastIndexOf('@') + 1).toLowerCase(), cn: u.cn, addresses: u.aliases, vacation: u.vacation,
     }
+    byAddr.set(u.uid.includes('@') ? u.uid.toLowerCase() : `${u.uid}@${u.mail.slice(u.mail.lastIndexOf('@') + 1)}`.toLowerCase(), r)
     for (const a of [u.mail, ...(u.aliases ?? [])]) byAddr.set(a.toLowerCase(), r)
     pw.set(u.uid.toLowerCase(), u)
     pw.set(u.mail.toLowerCase(), u)
   }
-  for (const g of entries.groups ?? []) byAddr.set(g.mail.toLowerCase(), { kind: 'group', mail: g.mail, members: g.members })
+  for (const g of entries.groups ?? []) byAddr.set(g.mail.toLowerCase(), { kind: 'group', mail: g.mail, members: g.members, deliveryOptions: g.deliveryOptions })
   return {
     async resolveAddress(address) { return byAddr.get(address.toLowerCase()) ?? { kind: 'none' } },
     async authenticate(user, password) {
@@ -98,6 +124,11 @@ export interface MtaPolicy {
   route(address: string): Promise<RouteResult>
   /** Is the domain one of ours (its mail goes to the store / local channels)? */
   isLocalChannel(channel: string): boolean
+  /**
+   * Settings of the local recipient expansion (spec 01 §16): `mta.delivery_options` and the default
+   * domain (`$I` is the hosted domain of store ids outside it). Absent → the product's defaults.
+   */
+  expansionSettings?(): { deliveryOptions?: string; defaultDomain?: string }
   /** INTERNAL_IP → the source channel switch (tcp_local vs tcp_intranet), `$:A` PORT_ACCESS. */
   portAccess(ctx: ProbeContext): Promise<AccessVerdict>
   /** Source channel for a connection (tcp_intranet for INTERNAL_IP, tcp_auth after AUTH…). */

@@ -52,7 +52,8 @@ export function restoreExpunged(store: StoreImpl, owner: string, folder: string,
   const target = udb.mailboxByFolder(dest ?? folder)
   if (!target) throw new MailboxNotFoundError(`user/${owner}/${dest}`)
   const rows = udb.db.prepare('SELECT uid FROM expunged WHERE mailbox_id = ? AND purged = 0 ORDER BY uid').pluck().all(src.id) as number[]
-  const wanted = uids ? rows.filter((u) => uids.includes(u)) : rows
+  const want = uids ? new Set(uids) : null
+  const wanted = want ? rows.filter((u) => want.has(u)) : rows
   const entries: AppendEntry[] = []
   const restored: number[] = []
   for (const uid of wanted) {

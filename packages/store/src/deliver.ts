@@ -1,9 +1,13 @@
 // Delivery into the store (the MTA's ims-ms channel and the `deliver` tool; spec 03 §4, §14).
-// A batch is made durable together: every distinct message is written once per partition to a temp
-// file (the fsyncs run concurrently, so the filesystem can merge them), hard-linked into each
-// recipient's folder, and each recipient user's index is committed once for all its messages.
+// Store-wide group commit (journal.ts): every distinct message is written once per partition to a
+// temp file (no fsync), hard-linked into each recipient's folder, each recipient user's index is
+// committed once for all its messages with synchronous=NORMAL (visible to IMAP from then on: written
+// and indexed), and then ONE append + fdatasync of the process's delivery journal — shared with any
+// concurrent batch — makes the whole batch durable before any outcome is answered. Every delivery
+// carries an idempotency key (the MTA's deliveryId or a generated one) recorded in the index, so a
+// journal replay after a crash, or an MTA retry, stores nothing twice.
 // Outcomes are data (never thrown): the MTA maps them to 4.2.2 / 5.2.2 / 5.1.1 / 4.3.0.
-import fsp from 'node:fs/promises'
+import fs from 'node:fs'
 import type { DeliverOutcome, DeliverRequest, MessageSource } from './types.js'
 import { StoreError } from './types.js'
 import type { AppendEntry, StoreImpl } from './store.js'
@@ -12,6 +16,7 @@ import { isValidUserId, normalizeFolderName } from './names.js'
 import { parseMessage, type ParsedMessage } from './mime.js'
 import { parseFlagList } from './flags.js'
 import { evaluateRights } from './acl.js'
+import type { JournalDelivery } from './journal.js'
 
 interface Prepared {
   index: number
@@ -24,22 +29,22 @@ interface Prepared {
   key: Buffer | string
 }
 
-async function loadSource(src: MessageSource): Promise<Buffer> {
+/** The message bytes (synchronous reads: a queue file is read once, without thread-pool round trips). */
+function loadSource(src: MessageSource): Buffer {
   if (Buffer.isBuffer(src)) return src
-  const fh = await fsp.open(src.path, 'r')
+  const fd = fs.openSync(src.path, 'r')
   try {
-    const st = await fh.stat()
     const off = src.offset ?? 0
-    const len = src.length ?? st.size - off
+    const len = src.length ?? fs.fstatSync(fd).size - off
     const buf = Buffer.allocUnsafe(Math.max(0, len))
     let got = 0
     while (got < len) {
-      const { bytesRead } = await fh.read(buf, got, len - got, off + got)
-      if (bytesRead === 0) break
-      got += bytesRead
+      const n = fs.readSync(fd, buf, got, len - got, off + got)
+      if (n === 0) break
+      got += n
     }
     return buf.subarray(0, got)
-  } finally { await fh.close() }
+  } finally { fs.closeSync(fd) }
 }
 
 function fail(userid: string, code: 'overquota' | 'nosuchuser' | 'invalid' | 'ioerror' | 'maxmessages', temporary: boolean,
@@ -59,7 +64,7 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
       const key = Buffer.isBuffer(message) ? message : `${message.path}\0${message.offset ?? 0}\0${message.length ?? ''}`
       let src = sources.get(key)
       if (!src) {
-        const data = await loadSource(message)
+        const data = loadSource(message)
         src = { data, parsed: parseMessage(data) }
         sources.set(key, src)
       }
@@ -75,13 +80,16 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
     }
   }
 
-  // One temp file per distinct message and partition; all written (and fsync'd) concurrently.
+  // One temp file per distinct message and partition (no fsync: the journal holds the bytes).
   const temps = new Map<Buffer | string, Map<string, Promise<string>>>()
   const tempFor = (p: Prepared): Promise<string> => {
     let byPartition = temps.get(p.key)
     if (!byPartition) temps.set(p.key, (byPartition = new Map()))
     let t = byPartition.get(p.udb.partition)
-    if (!t) { t = store.writeTemp(p.udb, p.data); byPartition.set(p.udb.partition, t) }
+    if (!t) {
+      try { t = Promise.resolve(store.writeTempJournaled(p.udb, p.data)) } catch (e) { t = Promise.reject(e) }
+      byPartition.set(p.udb.partition, t)
+    }
     return t
   }
   const tmpOf = new Map<Prepared, string>()
@@ -92,7 +100,7 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
     }
   }))
 
-  // Group by user: one index transaction (one WAL fsync) per user for the whole batch.
+  // Group by user: one index transaction per user for the whole batch (no fsync: journal.ts).
   const byUser = new Map<string, Prepared[]>()
   for (const p of prepared) {
     if (!tmpOf.has(p)) continue
@@ -104,6 +112,10 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
   const lastUse = new Map<string, Prepared>()
   for (const list of byUser.values()) for (const p of list) lastUse.set(tmpOf.get(p)!, p)
   const limits = new Map(await Promise.all([...byUser.keys()].map(async (u) => [u, await store.limitsFor(u)] as const)))
+  const journal = store.journal()
+  const stored: Array<{ p: Prepared; entry: AppendEntry; uid: number; uidValidity: number; numMsgs: number }> = []
+  // From here to journal.append() no await: a commit is queued in the journal in the same tick, so a
+  // concurrent batch's sync() (e.g. one answering a duplicate of it) also covers it.
   for (const [userid, list] of byUser) {
     const udb = list[0].udb
     const entries: AppendEntry[] = list.map((p) => {
@@ -113,23 +125,27 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
         mailboxId: p.mailboxId, tmp: tmpOf.get(p)!, parsed: p.parsed, size: p.data.length, bits: f.bits, keywords: f.keywords,
         internalDate: d === undefined ? Date.now() : typeof d === 'number' ? d : d.getTime(), bypassQuota: !!p.req.bypassQuota,
         consume: lastUse.get(tmpOf.get(p)!) === p,
-        deliveryId: p.req.deliveryId,
+        deliveryId: p.req.deliveryId ?? journal.nextKey(),
       }
     })
     try {
-      const res = store.commitAppends(udb, entries, limits.get(userid)!)
+      const res = store.commitAppends(udb, entries, limits.get(userid)!, { journaled: true })
+      const toJournal: JournalDelivery[] = []
       res.forEach((r, i) => {
         const p = list[i]
         if (r.ok && r.duplicate) {
-          // Already delivered under this deliveryId (a retry after a crash): answer the first result.
+          // Already delivered under this deliveryId (a retry after a crash): answer the first result,
+          // once that first commit is durable on its own (its journal may belong to a dead process).
+          store.ensureDurable(udb, r.mailbox.id, r.uid)
           outcomes[p.index] = { ok: true, userid, folder: r.mailbox.folder, uidValidity: r.mailbox.uidvalidity, uid: r.uid, size: p.data.length }
           store.logger.notice('Store', `user/${userid}: delivery ${p.req.deliveryId} already stored as uid ${r.uid}; not stored again`)
         } else if (r.ok) {
-          outcomes[p.index] = { ok: true, userid, folder: p.folder, uidValidity: r.mailbox.uidvalidity, uid: r.uid, size: p.data.length }
-          store.emit('NewMsg', userid, p.folder, {
-            imapUid: r.uid, uidValidity: r.mailbox.uidvalidity, numMsgs: r.mailbox.exists_count, size: p.data.length,
-            hdrLen: p.parsed.headerSize, internaldate: entries[i].internalDate, lastUid: r.uid,
+          const e = entries[i]
+          toJournal.push({
+            key: e.deliveryId!, userid, mailboxId: r.mailbox.id, folder: r.mailbox.folder, uidvalidity: r.mailbox.uidvalidity,
+            uid: r.uid, bits: e.bits, keywords: e.keywords, internalDate: e.internalDate, data: p.data,
           })
+          stored.push({ p, entry: e, uid: r.uid, uidValidity: r.mailbox.uidvalidity, numMsgs: r.mailbox.exists_count })
         } else if (r.limit === 'maxmessages') {
           outcomes[p.index] = fail(userid, 'maxmessages', true, '4.2.2', 'Mailbox has reached its maximum number of messages')
         } else if (r.verdict) {
@@ -139,14 +155,32 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
           store.logger.notice('Store', `user/${userid}: delivery refused, over quota (${v.reason}, ${v.temporary ? 'temporary' : 'permanent'})`)
         }
       })
+      journal.append(toJournal)
     } catch (e) {
       store.logger.error('Store', `Store Error: Unable to append for user/${userid}: ${(e as Error).message}`)
       for (const p of list) outcomes[p.index] = fail(userid, 'ioerror', true, '4.3.0', 'System I/O error. Administrator, check server log for details.')
     }
   }
-  const removals: Array<Promise<unknown>> = []
-  for (const m of temps.values()) for (const t of m.values()) removals.push(t.then((p) => fsp.rm(p, { force: true }), () => {}))
-  await Promise.all(removals)
+  // The group commit: nothing is answered before the journal (covering every commit above) is on disk.
+  let durable = true
+  try { await journal.sync() } catch (e) {
+    durable = false
+    store.logger.error('Store', `Store Error: delivery journal write failed: ${(e as Error).message}`)
+  }
+  for (const { p, entry, uid, uidValidity, numMsgs } of stored) {
+    if (!durable) {
+      // Committed but not known durable: the MTA retries; the deliveryId makes the retry answer this UID.
+      outcomes[p.index] = fail(p.req.userid, 'ioerror', true, '4.3.0', 'System I/O error. Administrator, check server log for details.')
+      continue
+    }
+    outcomes[p.index] = { ok: true, userid: p.req.userid, folder: p.folder, uidValidity, uid, size: p.data.length }
+    store.emit('NewMsg', p.req.userid, p.folder, {
+      imapUid: uid, uidValidity, numMsgs, size: p.data.length,
+      hdrLen: p.parsed.headerSize, internaldate: entry.internalDate, lastUid: uid,
+    })
+  }
+  // Temp files not consumed by a rename (their last link failed, or quota refused every use).
+  for (const m of temps.values()) for (const t of m.values()) t.then((f) => fs.rmSync(f, { force: true }), () => {})
   return outcomes
 }
 

@@ -7,7 +7,8 @@ import {
   type MailboxName, type MailboxStatus, type MailboxView, type MailSession, type QuotaRootUsage, type SpecialUse,
 } from './types.js'
 import type { StoreImpl } from './store.js'
-import { mailboxInfo } from './store.js'
+import { AtomicAppendError, mailboxInfo, type AppendCommit, type AppendEntry } from './store.js'
+import type { ParsedMessage } from './mime.js'
 import type { MailboxRow, UserDb } from './userdb.js'
 import { fullName, isValidUserId, listPatternToRegExp, matchesListPattern, normalizeFolderName, parentsOf } from './names.js'
 import { applyRightsChange, canonicalRights, domainOf, evaluateRights, identifiersFor, isValidRights, type Principal } from './acl.js'
@@ -220,32 +221,51 @@ export class Session implements MailSession {
 
   // ------------------------------------------------------------------------------ APPEND
   async append(name: MailboxName, message: Buffer, opts: AppendOptions = {}): Promise<AppendResult> {
+    return (await this.appendMany(name, [{ message, opts }]))[0]
+  }
+
+  async appendMany(name: MailboxName, messages: Array<{ message: Buffer; opts?: AppendOptions }>): Promise<AppendResult[]> {
     const { r, udb, row, rights } = this.locate(name)
     this.need(rights, 'i')
-    const f = parseFlagList(opts.flags)
-    // RFC 4314 §4: flags the user may not set are dropped.
-    if (!rights.includes('s')) f.bits &= ~FLAG_SEEN
-    if (!rights.includes('t')) f.bits &= ~FLAG_DELETED
-    if (!rights.includes('w')) { f.bits &= FLAG_SEEN | FLAG_DELETED; f.keywords = [] }
     const limits = await this.store.limitsFor(r.owner)
-    const { tmp, parsed } = await this.store.prepareAppend(udb, message)
+    const prepared: Array<{ tmp: string; parsed: ParsedMessage }> = []
     try {
-      const internalDate = opts.internalDate === undefined ? Date.now() : typeof opts.internalDate === 'number' ? opts.internalDate : opts.internalDate.getTime()
-      const [res] = this.store.commitAppends(udb, [{
-        mailboxId: row.id, tmp, parsed, size: message.length, bits: f.bits, keywords: f.keywords, internalDate,
-        bypassQuota: !!opts.bypassQuota, consume: true,
-      }], limits)
-      if (!res.ok) {
-        if (res.verdict) throw new OverQuotaError(res.verdict)
+      for (const { message } of messages) prepared.push(await this.store.prepareAppend(udb, message))
+      const entries: AppendEntry[] = messages.map(({ message, opts = {} }, i) => {
+        const f = parseFlagList(opts.flags)
+        // RFC 4314 §4: flags the user may not set are dropped.
+        if (!rights.includes('s')) f.bits &= ~FLAG_SEEN
+        if (!rights.includes('t')) f.bits &= ~FLAG_DELETED
+        if (!rights.includes('w')) { f.bits &= FLAG_SEEN | FLAG_DELETED; f.keywords = [] }
+        const internalDate = opts.internalDate === undefined ? Date.now() : typeof opts.internalDate === 'number' ? opts.internalDate : opts.internalDate.getTime()
+        return {
+          mailboxId: row.id, tmp: prepared[i].tmp, parsed: prepared[i].parsed, size: message.length, bits: f.bits, keywords: f.keywords,
+          internalDate, bypassQuota: !!opts.bypassQuota, consume: true,
+        }
+      })
+      let results: AppendCommit[]
+      try {
+        results = this.store.commitAppends(udb, entries, limits, { atomic: messages.length > 1 })
+      } catch (e) {
+        if (e instanceof AtomicAppendError) results = [e.result]
+        else throw e
+      }
+      const bad = results.find((x) => !x.ok)
+      if (bad && !bad.ok) {
+        if (bad.verdict) throw new OverQuotaError(bad.verdict)
         throw this.store.limitError('Mailbox has reached its maximum number of messages (store.maxmessages)')
       }
-      this.emit('UpdateMsg', r.owner, r.folder, {
-        imapUid: res.uid, uidValidity: res.mailbox.uidvalidity, numMsgs: res.mailbox.exists_count, size: message.length,
-        hdrLen: parsed.headerSize, internaldate: internalDate, userid: this.userid,
+      return results.map((res, i) => {
+        if (!res.ok) throw new Error('unreachable')
+        const size = messages[i].message.length
+        this.emit('UpdateMsg', r.owner, r.folder, {
+          imapUid: res.uid, uidValidity: res.mailbox.uidvalidity, numMsgs: res.mailbox.exists_count, size,
+          hdrLen: prepared[i].parsed.headerSize, internaldate: entries[i].internalDate, userid: this.userid,
+        })
+        return { mailbox: mailboxInfo(r.owner, udb.partition, res.mailbox), uidValidity: res.mailbox.uidvalidity, uid: res.uid, modseq: res.modseq, size }
       })
-      return { mailbox: mailboxInfo(r.owner, udb.partition, res.mailbox), uidValidity: res.mailbox.uidvalidity, uid: res.uid, modseq: res.modseq, size: message.length }
     } finally {
-      await fsp.rm(tmp, { force: true }).catch(() => {})
+      for (const p of prepared) await fsp.rm(p.tmp, { force: true }).catch(() => {})
     }
   }
 

@@ -507,6 +507,11 @@ export interface MailSession {
   /** SELECT (readOnly false) / EXAMINE (readOnly true). */
   open(name: MailboxName, opts?: { readOnly?: boolean }): MailboxView
   append(name: MailboxName, message: Buffer, opts?: AppendOptions): Promise<AppendResult>
+  /**
+   * MULTIAPPEND (RFC 3502): all messages or none, in one index transaction (consecutive UIDs).
+   * Throws like `append` (OverQuotaError, …) when any one of them is refused; nothing is stored then.
+   */
+  appendMany(name: MailboxName, messages: Array<{ message: Buffer; opts?: AppendOptions }>): Promise<AppendResult[]>
   getAcl(name: MailboxName): AclEntry[]
   /** SETACL with RFC 4314 `+`/`-` prefix semantics on `rights`; `""` deletes the entry. */
   setAcl(name: MailboxName, identifier: string, rights: string): void
@@ -562,8 +567,12 @@ export interface MailStore {
   hashdir(userid: string): string
   /** The user's directory on disk. */
   userPath(userid: string): string
-  /** Remove files of expunged messages older than `store.cleanupage` hours. Returns files removed. */
-  cleanup(): Promise<number>
+  /**
+   * Remove files of expunged messages older than `store.cleanupage` hours. Returns files removed.
+   * `mailboxes` limits it to those (by owner and folder); `minExpunged` to mailboxes holding at least
+   * that many expunged, not yet purged messages (`mboxutil -C -g`).
+   */
+  cleanup(opts?: { mailboxes?: MailboxRef[]; minExpunged?: number }): Promise<number>
   close(): void
 }
 

@@ -220,6 +220,9 @@ export class UserDb {
         last_warn = excluded.last_warn, over_event = excluded.over_event`),
       purgeable: s('SELECT mailbox_id, uid FROM expunged WHERE purged = 0 AND expunged_at <= ?').raw(),
       markPurged: s('UPDATE expunged SET purged = 1 WHERE mailbox_id = ? AND uid = ?'),
+      // Journaled delivery commits (journal.ts) run with NORMAL; everything else with FULL.
+      syncNormal: s('PRAGMA synchronous = NORMAL'),
+      syncFull: s('PRAGMA synchronous = FULL'),
     }
   }
 

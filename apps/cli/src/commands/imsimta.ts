@@ -9,7 +9,8 @@ import { openDirectory } from '@wren/directory'
 import { QueueStore } from '@wren/mta/queue/queue-store'
 import type { QueueFilter } from '@wren/mta/queue/filter'
 import type { EntryRow } from '@wren/mta/queue/index-db'
-import { clearCounters, readCounters } from '@wren/mta/queue/counters'
+import { releaseHoldChannel } from '@wren/mta/delivery/hold-release'
+import { clearCounters, createSection, deleteSection, readCounters, sectionExists } from '@wren/mta/queue/counters'
 import { deleteMatching, holdMatching, releaseMatching, retryMatching, returnMatching, type BulkResult } from '@wren/mta/queue/operations'
 import { openTransportLog } from '@wren/mta/maillog-adapter'
 import { defaultPolicy } from '@wren/mta/runtime'
@@ -20,7 +21,7 @@ import type { CliIO } from '../io.js'
 import { dataRootOf } from '../store-tools/context.js'
 
 const USAGE = `usage: imsimta qm [command [qualifiers]]
-       imsimta counters -show | -clear | -create
+       imsimta counters -show | -clear | -create | -delete
        imsimta cache -sync
        imsimta test -rewrite [-debug] address | test -mapping ...
 qm commands: summarize [-directory_tree|-database] [-held], directory [channel] [filters],
@@ -96,8 +97,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
       case 'counters': {
         const p = parseQualifiers(rest)
+        // spec 02 §2: the section is created by the MTA at start or by -create, lost on shutdown.
+        if (p.flags.has('create')) { createSection(queue.index); return 0 }
+        if (p.flags.has('delete')) { deleteSection(queue.index); return 0 }
+        if (!sectionExists(queue.index)) { io.stderr(NO_SECTION); return 1 }
         if (p.flags.has('clear')) { clearCounters(queue.index); return 0 }
-        if (p.flags.has('create')) return 0 // counters live in the queue index: nothing to create
         showCounters(queue, io)
         return 0
       }
@@ -161,6 +165,7 @@ async function qm(words: string[], ctx: QmCtx): Promise<number> {
   }
   if (cmd === 'jobs') return jobs(p, ctx)
   if (cmd === 'counters') {
+    if (!sectionExists(queue.index)) { io.stderr(NO_SECTION); return 1 }
     if (p.args[0]?.toLowerCase() === 'clear') { clearCounters(queue.index); return 0 }
     showCounters(queue, io)
     return 0
@@ -175,6 +180,8 @@ async function qm(words: string[], ctx: QmCtx): Promise<number> {
     let res: BulkResult
     try {
       if (cmd === 'hold') res = await holdMatching(queue, filter)
+      // The hold channel's messages are re-expanded through `process` (delivery/hold-release.ts).
+      else if (cmd === 'release' && filter.channel === 'hold') res = { ...(await releaseHoldChannel(queue, filter, log)), skipped: 0 }
       else if (cmd === 'release') res = await releaseMatching(queue, filter)
       else if (cmd === 'retry') res = await retryMatching(queue, filter)
       else if (cmd === 'delete') res = await deleteMatching(queue, filter, log)
@@ -296,19 +303,22 @@ function jobs(p: Parsed, { io, queue }: QmCtx): number {
   return 0
 }
 
+const NO_SECTION = '%IMSIMTA-E-NOSECTION, no channel counters section for this MTA run; use imsimta counters -create\n'
+
+/** spec 02 §2 output: one block per channel; Stored is a counter (it can go negative after a clear). */
 function showCounters(queue: QueueStore, io: CliIO): void {
   const rows = readCounters(queue.index)
-  const stored = new Map((queue.index.db.prepare('SELECT channel, count(*) AS n, sum(rcpt_count) AS r, sum((size + 1023) / 1024) AS b FROM entry GROUP BY channel').all() as Array<{ channel: string; n: number; r: number; b: number }>).map((r) => [r.channel, r]))
-  const chans = [...new Set([...rows.map((r) => r.channel), ...stored.keys()])].sort()
+  const chans = [...new Set(rows.map((r) => r.channel))].sort()
   io.stdout(`${padr('Channel', 26)}${pad('Messages', 10)}${pad('Recipients', 12)}${pad('Blocks', 10)}\n${'-'.repeat(58)}\n`)
   for (const c of chans) {
     const get = (n: string) => rows.find((r) => r.channel === c && r.name === n)
     io.stdout(`${c}\n`)
     const line = (label: string, m: number, r: number, b: number, extra = '') => io.stdout(`${padr(label, 26)}${pad(m, 10)}${pad(r, 12)}${pad(b, 10)}${extra}\n`)
-    const rec = get('Received'); line('Received', rec?.messages ?? 0, rec?.recipients ?? 0, rec?.blocks ?? 0)
-    const st = stored.get(c); line('Stored', st?.n ?? 0, st?.r ?? 0, st?.b ?? 0)
-    const d = get('Delivered'); line('Delivered', d?.messages ?? 0, d?.recipients ?? 0, d?.blocks ?? 0)
-    for (const n of ['Submitted', 'Attempted', 'Rejected', 'Failed']) { const x = get(n); line(n, x?.messages ?? 0, x?.recipients ?? 0, x?.blocks ?? 0) }
+    for (const n of ['Received', 'Stored', 'Delivered', 'Submitted', 'Attempted', 'Rejected', 'Failed']) {
+      const x = get(n)
+      line(n, x?.messages ?? 0, x?.recipients ?? 0, x?.blocks ?? 0)
+    }
+    const d = get('Delivered')
     if (d?.messages) io.stdout(`Queue time/count ${d.extra}/${d.messages} = ${(d.extra / d.messages).toFixed(2)}\n`)
   }
 }

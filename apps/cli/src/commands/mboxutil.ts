@@ -6,6 +6,8 @@
 //   mboxutil -r [-E enc] {old new | -f file} [partition]
 //   mboxutil -e [-E enc] [-p pattern | -P regexp]
 //   mboxutil -S [-n [-f file] | -u -f file]
+//   mboxutil -R [-E enc] [-m dest] [-U uids] mailbox   restore expunged, not yet purged messages
+//   mboxutil -C [-g num] [-E enc] [-p pattern | -P regexp]   clean up expunged messages now
 import { readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { MailboxInfo, MailSession, MailStore } from '@wren/store'
@@ -22,6 +24,8 @@ const USAGE = `usage: mboxutil -l [-E enc] [-p pattern | -P regexp] [-x | -s]
        mboxutil -r [-E enc] {old new | -f file} [partition]
        mboxutil -e [-E enc] [-p pattern | -P regexp]
        mboxutil -S [-n [-f file] | -u -f file]
+       mboxutil -R [-E enc] [-m dest] [-U uids] mailbox
+       mboxutil -C [-g num] [-E enc] [-p pattern | -P regexp]
 `
 const TOOL = 'mboxutil'
 
@@ -126,7 +130,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const modes = ['l', 'c', 'd', 'r', 'e', 'S', 'o', 'R', 'C'].filter((m) => has(p, m))
   if (modes.length !== 1) { io.stderr(USAGE); return 64 }
   const mode = modes[0]!
-  for (const unsupported of ['o', 'R', 'C']) {
+  for (const unsupported of ['o']) {
     if (mode === unsupported) return fail(io, TOOL, `-${unsupported} is not supported by this store`, 64)
   }
   for (const flag of ['B', 'D', 'z']) if (has(p, flag)) return fail(io, TOOL, `-${flag} is not supported`, 64)
@@ -231,6 +235,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         return failed ? 1 : 0
       }
       case 'S': return subscriptions(ctx, p)
+      case 'R': return restore(ctx, p)
+      case 'C': {
+        // spec 04 A.1 `mboxutil -C -g 50`: mailboxes with at least -g expunged messages (default
+        // store.cleanupsize) are cleaned now; files go once store.cleanupage has passed.
+        const g = last(p, 'g')
+        const min = g === undefined ? Number(tc.config.find('store.cleanupsize') ?? 100) : Number(g)
+        if (!Number.isInteger(min) || min < 0) return fail(io, TOOL, `invalid -g ${g}`, 64)
+        const boxes = has(p, 'p') || has(p, 'P') ? select(ctx, p).map((m) => ({ owner: m.owner, folder: m.folder })) : undefined
+        const n = await ctx.store.cleanup({ mailboxes: boxes, minExpunged: min })
+        io.stdout(`${n} expunged message file${n === 1 ? '' : 's'} removed\n`)
+        return 0
+      }
     }
     return 64
   } catch (e) {
@@ -273,5 +289,51 @@ function subscriptions(ctx: Ctx, p: ParsedArgs): number {
   const file = last(p, 'f')
   if (has(p, 'n') && file !== undefined) writeFileSync(resolve(io.cwd, file), out.map((l) => l + '\n').join(''))
   else io.stdout(out.map((l) => l + '\n').join(''))
+  return 0
+}
+
+/** `1:3,7` → [1, 2, 3, 7] (a UID list for `-U`). */
+export function parseUidList(text: string): number[] | null {
+  const out: number[] = []
+  for (const part of text.split(',')) {
+    const m = /^(\d+)(?::(\d+))?$/.exec(part.trim())
+    if (!m) return null
+    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2])
+    const [lo, hi] = a <= b ? [a, b] : [b, a]
+    if (lo < 1 || hi - lo > 10_000_000) return null
+    for (let u = lo; u <= hi; u++) out.push(u)
+  }
+  return out
+}
+
+/**
+ * `mboxutil -R [-m dest] [-U uids] mailbox` (spec 04 A.1; manual: `mboxutil -R -m user/joe/Trash -U 1:3
+ * user/joe/INBOX`): restores expunged messages whose files are not purged yet into the mailbox, or into
+ * `-m` (a folder of the same user), with new UIDs.
+ */
+async function restore(ctx: Ctx, p: ParsedArgs): Promise<number> {
+  const { io } = ctx
+  if (p.operands.length !== 1) { io.stderr(USAGE); return 64 }
+  const raw = p.operands[0]!
+  const src = parseMailboxName(decodeName(raw, ctx.enc))
+  if (!src) return fail(io, TOOL, `invalid mailbox name ${raw} (expected user/<userid>/<folder>)`, 64)
+  let dest: string | undefined
+  const m = last(p, 'm')
+  if (m !== undefined) {
+    const d = parseMailboxName(decodeName(m, ctx.enc))
+    if (!d) return fail(io, TOOL, `invalid mailbox name ${m} (expected user/<userid>/<folder>)`, 64)
+    if (d.owner !== src.owner) return fail(io, TOOL, `${m}: expunged messages are restored into a folder of the same user`, 64)
+    dest = d.folder
+  }
+  let uids: number[] | undefined
+  const u = last(p, 'U')
+  if (u !== undefined) {
+    const list = parseUidList(u)
+    if (!list) return fail(io, TOOL, `invalid UID list ${u}`, 64)
+    uids = list
+  }
+  if (!ctx.store.userExists(src.owner)) return fail(io, TOOL, `Mailbox does not exist: ${raw}`)
+  const restored = ctx.store.restoreExpunged({ owner: src.owner, folder: src.folder }, { uids, dest })
+  io.stdout(`${restored.length} message${restored.length === 1 ? '' : 's'} restored to ${m ?? raw}\n`)
   return 0
 }

@@ -10,6 +10,8 @@ export interface ControlServer {
   readonly token: string
   readonly port: number
   readonly host: string
+  /** The HTTP server (the admin API attaches its WebSocket upgrade handler to it). */
+  readonly server: Server
   listeners(): ListenerInfo[]
   close(): Promise<void>
 }
@@ -37,6 +39,7 @@ export async function startControlServer(router: Router, opts: { host: string; p
     token,
     port,
     host: opts.host,
+    server,
     listeners: () => [{ name: 'admin', host: opts.host, port, tls: 'none' }],
     close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections() }),
   }

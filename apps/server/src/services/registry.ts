@@ -34,6 +34,9 @@ export const SERVICES: readonly ServiceEntry[] = [
   { name: 'job_controller', proc: 'job_controller', module: 'packages/mta/src/job-controller-service.ts', enableOption: 'mta.enable', enabledByDefault: true },
   { name: 'metermaid', proc: 'metermaid', module: 'packages/metermaid/src/service.ts', enableOption: 'metermaid.enable', enabledByDefault: true },
   { name: 'admin', proc: 'admin', module: 'apps/server/src/admin/control-server.ts', enableOption: 'admin.enable', enabledByDefault: true, inProcess: true },
+  // The web console (issue 6): `next start` in its own process, after admin so that the admin API it
+  // proxies /trpc to is already listening (admin runs in the watcher and is up before any child).
+  { name: 'console', proc: 'console', module: 'apps/server/src/services/console-service.ts', enableOption: 'console.enable', enabledByDefault: true },
 ]
 
 /**
@@ -49,9 +52,9 @@ export const TEST_SERVICES: readonly ServiceEntry[] = [
 
 export function serviceRegistry(env: NodeJS.ProcessEnv = process.env): ServiceEntry[] {
   if (env.WREN_TEST_SERVICES === '1') {
-    // Test services run before admin, after the product's services.
-    const admin = SERVICES.filter((s) => s.inProcess)
-    return [...SERVICES.filter((s) => !s.inProcess), ...TEST_SERVICES, ...admin]
+    // Test services run after the product's services, before admin and what follows it (console).
+    const at = SERVICES.findIndex((s) => s.inProcess)
+    return [...SERVICES.slice(0, at), ...TEST_SERVICES, ...SERVICES.slice(at)]
   }
   return [...SERVICES]
 }

@@ -11,7 +11,7 @@ export type OptionType = 'string' | 'int' | 'uint' | 'bool' | 'tcpport' | 'filep
 /** Which Wren service must restart when the option changes; `undefined` = refreshable (applied live). */
 export type RestartScope =
   | 'all' | 'store' | 'imap' | 'pop' | 'http' | 'dispatcher' | 'job_controller' | 'ens' | 'sched'
-  | 'metermaid' | 'admin' | 'watcher' | 'mmp'
+  | 'metermaid' | 'admin' | 'watcher' | 'mmp' | 'console'
 
 export type Scope = 'role' | 'instance'
 

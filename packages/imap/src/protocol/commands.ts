@@ -22,7 +22,7 @@ export type Command =
   | { name: 'LIST'; selection: string[]; reference: string; patterns: string[]; returns: string[]; statusItems: StatusItem[]; extended: boolean }
   | { name: 'LSUB'; reference: string; patterns: string[] }
   | { name: 'STATUS'; mailbox: string; items: StatusItem[] }
-  | { name: 'APPEND'; mailbox: string; flags: string[]; date?: number; message: Buffer; binary: boolean }
+  | { name: 'APPEND'; mailbox: string; flags: string[]; date?: number; message: Buffer; binary: boolean; more: AppendMessage[] }
   | { name: 'SEARCH'; uid: boolean; charset?: string; returns?: SearchReturnOpt[]; key: SearchKey }
   | { name: 'SORT'; uid: boolean; criteria: SortCriterion[]; charset: string; returns?: SearchReturnOpt[]; key: SearchKey }
   | { name: 'FETCH'; uid: boolean; set: SeqSet; atts: FetchAtt[]; changedSince?: number; vanished: boolean }
@@ -403,10 +403,21 @@ function parseList(r: Reader): Command {
   return { name: 'LIST', selection, reference, patterns, returns, statusItems, extended }
 }
 
+/** One message of APPEND; MULTIAPPEND (RFC 3502 §6.3.11) sends several after the mailbox name. */
+export interface AppendMessage { flags: string[]; date?: number; message: Buffer; binary: boolean }
+
 function parseAppend(r: Reader): Command {
   r.sp()
   const mb = mailbox(r)
   r.sp()
+  const first = parseAppendMessage(r)
+  const more: AppendMessage[] = []
+  // RFC 3502: append-message *(SP append-message)
+  while (r.peek() === ' ') { r.sp(); more.push(parseAppendMessage(r)) }
+  return { name: 'APPEND', mailbox: mb, ...first, more }
+}
+
+function parseAppendMessage(r: Reader): AppendMessage {
   let flags: string[] = []
   let date: number | undefined
   if (r.peek() === '(') {
@@ -420,5 +431,5 @@ function parseAppend(r: Reader): Command {
   const binary = r.isLiteral8()
   if (r.peek() !== '{' && r.peek() !== '~') r.fail('Expected message literal')
   const message = r.stringBytes('message literal')
-  return { name: 'APPEND', mailbox: mb, flags, date, message, binary }
+  return { flags, date, message, binary }
 }

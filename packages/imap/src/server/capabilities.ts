@@ -9,7 +9,7 @@ import { optBool } from './options.js'
 const ALL = [
   'IMAP4', 'IMAP4rev1', 'ACL', 'QUOTA', 'LITERAL+', 'NAMESPACE', 'UIDPLUS', 'CHILDREN', 'BINARY', 'UNSELECT',
   'SORT', 'ESEARCH', 'ENABLE', 'SASL-IR', 'SEARCHRES', 'ID', 'IDLE', 'MOVE', 'SPECIAL-USE', 'CREATE-SPECIAL-USE',
-  'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'STATUS=SIZE', 'RIGHTS=kxten',
+  'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'STATUS=SIZE', 'RIGHTS=kxten', 'MULTIAPPEND',
 ]
 
 /** `imap.capability_<name>`: lower-case, non-alphanumerics dropped (`LITERAL+` → `capability_literalplus`). */

@@ -13,6 +13,7 @@ import { optBool } from './options.js'
 import { formatUids, SelectedMailbox } from './selected.js'
 import { Reply, type ImapSession } from './session.js'
 import { transactLog } from './transact-log.js'
+import { parseQuotaRoot, setQuotaLimits, SUPPORTED_RESOURCES } from './setquota.js'
 
 type C<N extends Command['name']> = Extract<Command, { name: N }>
 
@@ -97,10 +98,7 @@ export async function runMailboxCommand(s: ImapSession, cmd: Command): Promise<s
       s.sendLine(`* QUOTA ${astr(r.root)} (${quotaResources(r)})`)
       return 'GETQUOTA completed'
     }
-    case 'SETQUOTA':
-      // Limits come from the directory (mailQuota / mailMsgQuota, spec 03 §4), not from IMAP.
-      if (!mail.isAdmin) throw new Reply('NO', 'Permission denied', 'NOPERM')
-      throw new Reply('NO', 'Quota limits are managed in the directory (mailQuota, mailMsgQuota)', 'CANNOT')
+    case 'SETQUOTA': return setQuota(s, cmd)
     case 'GETACL': {
       const acl = mail.getAcl(storeName(s, cmd.mailbox))
       s.sendLine(`* ACL ${mailboxOut(cmd.mailbox)}${acl.map((a) => ` ${astr(a.identifier)} ${astr(a.rights)}`).join('')}`)
@@ -127,6 +125,33 @@ export async function runMailboxCommand(s: ImapSession, cmd: Command): Promise<s
     default:
       throw new Reply('BAD', `Unexpected command ${cmd.name}`)
   }
+}
+
+/** SETQUOTA (RFC 9208 §4.1.3): store administrators set the directory's mailQuota / mailMsgQuota. */
+async function setQuota(s: ImapSession, cmd: C<'SETQUOTA'>): Promise<string> {
+  const mail = s.mail!
+  if (!mail.isAdmin) throw new Reply('NO', 'Permission denied', 'NOPERM')
+  const dir = s.deps.quotaDirectory
+  if (!dir) throw new Reply('NO', 'Quota limits are managed in the directory (mailQuota, mailMsgQuota)', 'CANNOT')
+  const bad = cmd.limits.find((l) => !SUPPORTED_RESOURCES.has(l.resource))
+  if (bad) throw new Reply('NO', `Unsupported quota resource ${bad.resource}`)
+  const root = parseQuotaRoot(cmd.root)
+  if (!root) throw new Reply('NO', 'No such quota root', 'NONEXISTENT')
+  const ref = { owner: root.owner, folder: root.folder || 'INBOX' }
+  if (!(root.owner === s.userid ? mail.get('INBOX') : mail.get(ref))) throw new Reply('NO', 'No such quota root', 'NONEXISTENT')
+  if (root.folder && !mail.get(ref)) throw new Reply('NO', 'No such quota root', 'NONEXISTENT')
+  try {
+    const ok = await setQuotaLimits(dir, root.owner, root.folder, cmd.limits, { actor: s.userid, source: 'imap', sourceIp: s.remote })
+    if (!ok) throw new Reply('NO', 'No such quota root', 'NONEXISTENT')
+  } catch (e) {
+    if (e instanceof Reply) throw e
+    s.deps.logger.error('Account', `SETQUOTA ${cmd.root} by ${s.userid} failed: ${(e as Error).message}`)
+    throw new Reply('NO', `Quota not changed: ${(e as Error).message}`)
+  }
+  const roots = await mail.getQuotaRoots(root.owner === s.userid && !root.folder ? 'INBOX' : ref)
+  const r = roots.find((x) => x.root === cmd.root) ?? roots[0]
+  if (r) s.sendLine(`* QUOTA ${astr(cmd.root)} (${quotaResources(r)})`)
+  return 'SETQUOTA completed'
 }
 
 function quotaResources(r: { storageUsed: number; storageLimit: number; messagesUsed: number; messagesLimit: number }): string {
@@ -321,21 +346,26 @@ function couldMatchShared(pattern: string): boolean {
 
 async function append(s: ImapSession, cmd: C<'APPEND'>): Promise<string> {
   const name = storeName(s, cmd.mailbox)
-  const flags = cmd.flags
+  const all = [{ flags: cmd.flags, date: cmd.date, message: cmd.message }, ...cmd.more]
   let res
   try {
-    res = await s.mail!.append(name, cmd.message, { flags, internalDate: cmd.date })
+    // MULTIAPPEND (RFC 3502 §6.3.11): all messages or none.
+    res = await s.mail!.appendMany(name, all.map((m) => ({ message: m.message, opts: { flags: m.flags, internalDate: m.date } })))
   } catch (e) {
     // spec 01 §25: qe = quota exceeded
-    if ((e as { code?: string }).code === 'OVERQUOTA') transactLog(s, 'qe', { ma: cmd.mailbox, sz: cmd.message.length })
+    if ((e as { code?: string }).code === 'OVERQUOTA') transactLog(s, 'qe', { ma: cmd.mailbox, sz: all.reduce((n, m) => n + m.message.length, 0) })
     throw e
   }
-  if (s.log.enabled('Information')) {
-    const msgid = headerValue(cmd.message.subarray(0, Math.min(cmd.message.length, 64 * 1024)), 'message-id') ?? ''
-    // spec 01 §24: Store Information:append:user1:user/user1:659:<msgid>
-    s.log.info('Store', `append:${s.userid}:${res.mailbox.fullName}:${res.size}:${msgid}`)
-  }
-  transactLog(s, 'ma', { ma: res.mailbox.fullName, sz: res.size, ui: res.uid, uv: res.uidValidity })
-  return `[APPENDUID ${res.uidValidity} ${res.uid}] APPEND completed`
+  res.forEach((r, i) => {
+    if (s.log.enabled('Information')) {
+      const m = all[i]!.message
+      const msgid = headerValue(m.subarray(0, Math.min(m.length, 64 * 1024)), 'message-id') ?? ''
+      // spec 01 §24: Store Information:append:user1:user/user1:659:<msgid>
+      s.log.info('Store', `append:${s.userid}:${r.mailbox.fullName}:${r.size}:${msgid}`)
+    }
+    transactLog(s, 'ma', { ma: r.mailbox.fullName, sz: r.size, ui: r.uid, uv: r.uidValidity })
+  })
+  // RFC 4315 §3: APPENDUID with the uid-set of every appended message.
+  return `[APPENDUID ${res[0]!.uidValidity} ${formatUids(res.map((r) => r.uid))}] APPEND completed`
 }
 

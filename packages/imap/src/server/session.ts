@@ -32,6 +32,8 @@ export interface SessionDeps {
   secureContext?: tls.SecureContext
   /** XML transaction log sink (spec 01 §25). */
   transact?: import('./transact-log.js').TransactSink
+  /** The directory's user entries, for SETQUOTA by store administrators (setquota.ts). */
+  quotaDirectory?: import('./setquota.js').QuotaDirectory
   /** Product name and version for the banner. */
   product: string
   version: string

@@ -1,7 +1,9 @@
 // ims-ms master program: deposits into the message store (spec 01 §9) with one group commit per
 // batch (MailStore.deliverBatch). Quota answers map to 4.2.2 (temporary, within grace) or 5.2.2.
+// Final delivery: the message is stored with `Return-Path: <envelope sender>` (RFC 5321 §4.4).
 import type { LocalStore, RecipientDirectory } from '../ports.js'
-import type { DeliveryItem, MasterProgram, RecipientOutcome } from './types.js'
+import type { MasterProgram, RecipientOutcome } from './types.js'
+import { withReturnPath } from './return-path.js'
 
 export function imsMsProgram(store: LocalStore, directory?: RecipientDirectory): MasterProgram {
   return {
@@ -24,9 +26,10 @@ export function imsMsProgram(store: LocalStore, directory?: RecipientDirectory):
       }
       if (!batch.length) return results
       try {
-        const outs = await store.deliverBatch(batch.map((b) => ({
-          req: b.req, message: { path: items[b.item].path, offset: 0, length: items[b.item].env.size },
-        })))
+        // One read per message, shared by its recipients (the store would read the file anyway).
+        const bytes = new Map<number, Buffer>()
+        for (const b of batch) if (!bytes.has(b.item)) bytes.set(b.item, withReturnPath(items[b.item].path, items[b.item].env.size, items[b.item].env.from))
+        const outs = await store.deliverBatch(batch.map((b) => ({ req: b.req, message: bytes.get(b.item)! })))
         outs.forEach((o, k) => {
           const b = batch[k]
           if (o.ok) results[b.item].push({ idx: b.idx, status: 'ok', statusCode: '2.0.0', diagnostic: '' })

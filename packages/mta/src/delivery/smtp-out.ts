@@ -1,6 +1,8 @@
 // SMTP / LMTP master program (tcp_local, tcp_intranet, tcp_lmtpcs): MX lookup with A fallback
-// (RFC 5321 §5.1), opportunistic STARTTLS, per-recipient results, one connection reused for all
-// messages to the same host in a job. Uses nodemailer's SMTPConnection.
+// (RFC 5321 §5.1), STARTTLS per the channel's TLS keywords (opportunistic unless `musttls`/`notls`),
+// per-recipient results (LMTP: one reply per recipient after DATA, RFC 2033 §4.2), one connection reused
+// for all messages to the same host in a job, DSN parameters passed on when the peer offers DSN and a
+// `relayed` notice owed when it does not (RFC 3461 §5.2.2). Uses nodemailer's SMTPConnection.
 import { createReadStream } from 'node:fs'
 import { promises as dns } from 'node:dns'
 import { isIP } from 'node:net'
@@ -9,6 +11,7 @@ import type { ChannelSettings } from '../jobs/channel-settings.js'
 import type { DeliveryItem, MasterProgram, RecipientOutcome } from './types.js'
 import { enhancedOf } from './types.js'
 import type { TransportLog } from '../ports.js'
+import type { ConfigView } from '@wren/kernel'
 
 export interface SmtpOutOptions {
   hostname: string
@@ -17,6 +20,26 @@ export interface SmtpOutOptions {
   /** Resolver override for tests. */
   resolveMx?: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>
   connectTimeout?: number
+  /** For the channel's TLS keywords (`channel:<name>.musttls` …); without it, opportunistic TLS. */
+  config?: ConfigView
+}
+
+export type ClientTls = 'may' | 'must' | 'none'
+
+/**
+ * Outbound TLS for a channel (the product's client-side keywords): `musttls`/`musttlsclient` require
+ * STARTTLS, `notls`/`notlsclient` never use it, `maytls`/`maytlsclient` (and Wren's default) use it
+ * when the peer offers it. Read from `channel:<name>.*`, then `channel:defaults.*`.
+ */
+export function clientTls(config: ConfigView | undefined, channel: string): ClientTls {
+  if (!config) return 'may'
+  for (const scope of [channel, 'defaults']) {
+    const has = (kw: string) => { const v = config.find(`channel:${scope}.${kw}`); return v !== undefined && v !== false && v !== 0 && v !== '0' }
+    if (has('musttls') || has('musttlsclient')) return 'must'
+    if (has('notls') || has('notlsclient')) return 'none'
+    if (has('maytls') || has('maytlsclient')) return 'may'
+  }
+  return 'may'
 }
 
 type Conn = InstanceType<typeof SMTPConnection>
@@ -40,10 +63,11 @@ export async function mxHosts(domain: string, ch: ChannelSettings, resolveMx = (
 }
 
 function connect(host: string, opts: SmtpOutOptions, ch: ChannelSettings): Promise<Conn> {
+  const tls = clientTls(opts.config, ch.name)
   return new Promise((resolve, reject) => {
     const c = new SMTPConnection({
       host, port: ch.port, name: opts.hostname, lmtp: opts.lmtp,
-      opportunisticTLS: true, tls: { rejectUnauthorized: false },
+      opportunisticTLS: tls === 'may', requireTLS: tls === 'must', ignoreTLS: tls === 'none', tls: { rejectUnauthorized: false },
       connectionTimeout: opts.connectTimeout ?? 30_000, greetingTimeout: 30_000, socketTimeout: 120_000,
     } as ConstructorParameters<typeof SMTPConnection>[0])
     c.once('error', reject)
@@ -51,15 +75,30 @@ function connect(host: string, opts: SmtpOutOptions, ch: ChannelSettings): Promi
   })
 }
 
-function sendOne(c: Conn, item: DeliveryItem): Promise<{ info?: { accepted: string[]; rejected: string[]; rejectedErrors?: SmtpErr[]; response: string }; err?: SmtpErr }> {
+type SendResult = { info?: { accepted: string[]; rejected: string[]; rejectedErrors?: SmtpErr[]; response: string }; err?: SmtpErr }
+
+/**
+ * Recipients that can share one transaction: nodemailer sends one NOTIFY/ORCPT for all RCPTs, so
+ * recipients with different DSN parameters (RFC 3461 §4.1, §4.2) go in transactions of their own.
+ */
+export function dsnGroups(item: DeliveryItem): number[][] {
+  const groups = new Map<string, number[]>()
+  for (const idx of item.pending) {
+    const r = item.env.recipients[idx]
+    const k = `${(r.notify ?? []).join(',').toUpperCase()}|${r.orcpt ?? ''}`
+    groups.set(k, [...(groups.get(k) ?? []), idx])
+  }
+  return [...groups.values()]
+}
+
+function sendOne(c: Conn, item: DeliveryItem, idxs: number[]): Promise<SendResult> {
   const env = item.env
-  const rcpts = item.pending.map((i) => env.recipients[i])
-  const notify = rcpts[0]?.notify
-  const sameNotify = rcpts.every((r) => (r.notify ?? []).join() === (notify ?? []).join())
+  const rcpts = idxs.map((i) => env.recipients[i])
+  const { notify, orcpt } = rcpts[0]
   const envelope = {
     from: env.from, to: rcpts.map((r) => r.to), size: env.size,
     use8BitMime: env.bodyType === '8bitmime',
-    dsn: { ret: env.ret, envid: env.envid, notify: sameNotify && notify ? notify : undefined, orcpt: rcpts.length === 1 ? rcpts[0].orcpt : undefined },
+    dsn: { ret: env.ret, envid: env.envid, notify: notify?.length ? notify : undefined, orcpt },
   }
   return new Promise((resolve) => {
     const stream = createReadStream(item.path, { start: 0, end: Math.max(0, env.size - 1) })
@@ -100,39 +139,54 @@ export function smtpOutProgram(opts: SmtpOutOptions): MasterProgram {
         const transport = `TCP|${host}|${ch.port}`
         if (!conn) {
           opts.log?.connection({ action: 'Y', direction: '-', channel: ch.name, transport: `TCP|${hosts[0]}|${ch.port}`, application: `SMTP/${domain}/${hosts[0]}`, diagnostic: lastErr })
-          for (const i of idxs) fail(i, 'temp', `4.4.1 ${lastErr || 'connection failed'} (${domain})`, '4.4.1')
+          // `musttls` and the peer offered no STARTTLS (or the handshake failed): RFC 3463 4.7.0.
+          const tlsFail = clientTls(opts.config, ch.name) === 'must' && /TLS/i.test(lastErr)
+          for (const i of idxs) {
+            if (tlsFail) fail(i, 'temp', `4.7.0 TLS required by the channel and not available: ${lastErr} (${domain})`, '4.7.0')
+            else fail(i, 'temp', `4.4.1 ${lastErr || 'connection failed'} (${domain})`, '4.4.1')
+          }
           continue
         }
         opts.log?.connection({ action: 'O', direction: '-', channel: ch.name, transport, application: `${opts.lmtp ? 'LMTP' : 'SMTP'}/${domain}/${host}` })
         const remote = `dns;${host}`
+        const ext = (conn as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? []
+        const peerDsn = ext.includes('DSN')
+        const modifiers = `${opts.lmtp ? 'L' : 'E'}${conn.secure ? 'S' : ''}`
+        const proto = opts.lmtp ? 'lmtp' : 'smtp'
+        const result = (idx: number, status: RecipientOutcome['status'], resp: string, fallback: string): RecipientOutcome => ({
+          idx, status, diagnostic: `${proto};${resp}`, statusCode: status === 'ok' ? '2.0.0' : enhancedOf(resp, fallback), remoteMta: remote, transport, modifiers,
+          ...(status === 'ok' && !peerDsn ? { dsnAction: opts.lmtp ? 'delivered' as const : 'relayed' as const } : {}),
+        })
+        let broken = false
         for (const i of idxs) {
           const it = items[i]
-          const { info, err } = await sendOne(conn, it)
-          const proto = opts.lmtp ? 'lmtp' : 'smtp'
-          if (err) {
+          if (broken) { fail(i, 'temp', '4.4.2 connection lost', '4.4.2', remote); continue }
+          for (const group of dsnGroups(it)) {
+            if (broken) { for (const idx of group) results[i].push({ idx, status: 'temp', diagnostic: '4.4.2 connection lost', statusCode: '4.4.2', remoteMta: remote }); continue }
+            const { info, err } = await sendOne(conn, it, group)
+            if (err) {
+              const rejected = new Map<string, SmtpErr>()
+              for (const r of err.rejectedErrors ?? []) if (r.recipient) rejected.set(r.recipient.toLowerCase(), r)
+              for (const idx of group) {
+                const r = rejected.get(it.env.recipients[idx].to.toLowerCase()) ?? err
+                const resp = r.response ?? `${r.code ?? 'ERROR'} ${r.message}`
+                const perm = (r.responseCode ?? 0) >= 500
+                results[i].push(result(idx, perm ? 'perm' : 'temp', resp, perm ? '5.0.0' : '4.0.0'))
+              }
+              if (!err.responseCode) broken = true // connection-level failure: the rest of this host's messages wait
+              continue
+            }
             const rejected = new Map<string, SmtpErr>()
-            for (const r of err.rejectedErrors ?? []) if (r.recipient) rejected.set(r.recipient.toLowerCase(), r)
-            for (const idx of it.pending) {
-              const r = rejected.get(it.env.recipients[idx].to.toLowerCase()) ?? err
-              const resp = r.response ?? `${r.code ?? 'ERROR'} ${r.message}`
-              const code = r.responseCode ?? 0
-              const perm = code >= 500
-              results[i].push({ idx, status: perm ? 'perm' : 'temp', diagnostic: `${proto};${resp}`, statusCode: enhancedOf(resp, perm ? '5.0.0' : '4.0.0'), remoteMta: remote, transport })
+            for (const r of info!.rejectedErrors ?? []) if (r.recipient) rejected.set(r.recipient.toLowerCase(), r)
+            // LMTP (RFC 2033 §4.2): nodemailer reads one reply per accepted recipient after DATA and
+            // lists the failed ones in rejectedErrors; the others succeeded.
+            for (const idx of group) {
+              const r = rejected.get(it.env.recipients[idx].to.toLowerCase())
+              if (!r) { results[i].push(result(idx, 'ok', info!.response, '2.0.0')); continue }
+              const resp = r.response ?? r.message
+              const perm = (r.responseCode ?? 0) >= 500
+              results[i].push(result(idx, perm ? 'perm' : 'temp', resp, perm ? '5.0.0' : '4.0.0'))
             }
-            if (!err.responseCode) { // connection-level failure: the rest of this host's messages wait
-              for (const j of idxs.slice(idxs.indexOf(i) + 1)) fail(j, 'temp', `4.4.2 ${err.message}`, '4.4.2', remote)
-              break
-            }
-            continue
-          }
-          const rejected = new Map<string, SmtpErr>()
-          for (const r of info!.rejectedErrors ?? []) if (r.recipient) rejected.set(r.recipient.toLowerCase(), r)
-          for (const idx of it.pending) {
-            const r = rejected.get(it.env.recipients[idx].to.toLowerCase())
-            if (!r) { results[i].push({ idx, status: 'ok', diagnostic: `${proto};${info!.response}`, statusCode: '2.0.0', remoteMta: remote, transport }); continue }
-            const resp = r.response ?? r.message
-            const perm = (r.responseCode ?? 0) >= 500
-            results[i].push({ idx, status: perm ? 'perm' : 'temp', diagnostic: `${proto};${resp}`, statusCode: enhancedOf(resp, perm ? '5.0.0' : '4.0.0'), remoteMta: remote, transport })
           }
         }
         try { conn.quit() } catch { /* closing */ }

@@ -21,6 +21,14 @@ export interface RecipientOutcome {
   /** Remote MTA (`dns;mx.example.org`) for DSN Remote-MTA and log transport info. */
   remoteMta?: string
   transport?: string
+  /**
+   * RFC 3461 §5.2.2: the next hop did not advertise DSN, so a `NOTIFY=SUCCESS` recipient gets a
+   * `relayed` notice from us (LMTP: `delivered`, the peer being the final delivery agent). Absent
+   * when the next hop took the DSN request on (it reports success itself) or for local delivery.
+   */
+  dsnAction?: 'relayed' | 'delivered'
+  /** mail.log modifiers for the D record: E ESMTP, L LMTP, S TLS (spec 01 §22). */
+  modifiers?: string
 }
 
 export interface MasterProgram {

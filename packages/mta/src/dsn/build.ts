@@ -4,7 +4,8 @@ import { open } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import type { QueueEnvelope } from '../queue/format.js'
 
-export type DsnAction = 'failed' | 'delayed' | 'delivered'
+/** RFC 3464 §2.3.3 actions (`expanded` is not generated). */
+export type DsnAction = 'failed' | 'delayed' | 'delivered' | 'relayed'
 
 export interface DsnRecipient {
   to: string
@@ -59,8 +60,10 @@ export async function buildDsn(inp: DsnInput): Promise<{ body: Buffer; messageId
   const messageId = `<${randomBytes(8).toString('hex')}.${Date.now().toString(36)}@${inp.hostname}>`
   const failed = inp.recipients.some((r) => r.action === 'failed')
   const delayed = !failed && inp.recipients.some((r) => r.action === 'delayed')
+  const relayed = !failed && !delayed && inp.recipients.every((r) => r.action === 'relayed')
   const subject = failed ? 'Delivery Notification: Delivery has failed'
-    : delayed ? 'Delivery Notification: Delivery has been delayed' : 'Delivery Notification: Delivery has succeeded'
+    : delayed ? 'Delivery Notification: Delivery has been delayed'
+      : relayed ? 'Delivery Notification: Relayed' : 'Delivery Notification: Delivery has succeeded'
   const hdrsOnly = inp.headersOnly || env.ret === 'HDRS'
   const orig = await originalBytes(inp.messagePath, env.size, hdrsOnly)
   const head = orig.bytes.subarray(0, Math.max(0, orig.bytes.indexOf('\r\n\r\n')) || orig.bytes.length).toString('utf8')
@@ -89,7 +92,9 @@ export async function buildDsn(inp: DsnInput): Promise<{ body: Buffer; messageId
   L.push('')
   L.push(failed ? 'Your message cannot be delivered to the following recipients:'
     : delayed ? 'Your message has been delayed and is still awaiting delivery to the following recipients:'
-      : 'Your message has been successfully delivered to the following recipients:')
+      // RFC 3461 §5.2.2: the next hop does not return notifications, so this is the last one.
+      : relayed ? 'Your message has been relayed to a system that does not return delivery notifications for the following recipients:'
+        : 'Your message has been successfully delivered to the following recipients:')
   L.push('')
   for (const r of inp.recipients) {
     L.push(`  Recipient address: ${r.to}`)

@@ -15,6 +15,12 @@ export interface NotifierDeps {
   log: TransportLog
   /** Postmaster address for copies (`postmaster@<host>`). */
   postmaster: string
+  /**
+   * The `process` channel runs (delivery/process.ts): notifications are enqueued to it unexpanded, as the
+   * product does (`tcp_local process E`, then `process ims-ms E`, spec 01 §22). Otherwise they are
+   * expanded here and enqueued straight to their destination channels.
+   */
+  processChannel?: boolean
 }
 
 export async function sendNotification(deps: NotifierDeps, args: {
@@ -33,6 +39,16 @@ export async function sendNotification(deps: NotifierDeps, args: {
   if (args.postmasterCopy) targets.push({ to: deps.postmaster, headersOnly: args.postHeadOnly })
   const ids: string[] = []
   for (const t of targets) {
+    if (deps.processChannel) {
+      const { body, messageId } = await buildDsn({
+        hostname: deps.hostname, env, messagePath: args.messagePath, recipients: args.recipients,
+        headersOnly: t.headersOnly, willRetryUntil: args.willRetryUntil, to: t.to,
+      })
+      const rcpt: QueueRecipient = { to: t.to, origTo: t.to, notify: ['NEVER'] }
+      ids.push(...await deps.queue.enqueueBuffer(body, [{ channel: 'process', sourceChannel: args.channel, from: '', created: Date.now(), messageId, recipients: [rcpt], isNotification: true }]))
+      deps.log.message({ action: 'E', source: args.channel, destination: 'process', size: body.length, from: '', origTo: `rfc822;${t.to}`, to: t.to, messageId: `${messageId},${env.messageId ?? ''}` })
+      continue
+    }
     const exp = await expandRecipient(t.to, deps.policy, deps.directory)
     if (!exp.ok) continue
     const { body, messageId } = await buildDsn({

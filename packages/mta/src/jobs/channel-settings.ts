@@ -7,7 +7,7 @@ import type { ConfigView } from '@wren/kernel'
 export interface ChannelSettings {
   name: string
   /** Master program type. */
-  kind: 'ims-ms' | 'smtp' | 'lmtp' | 'bitbucket' | 'hold' | 'none'
+  kind: 'ims-ms' | 'smtp' | 'lmtp' | 'bitbucket' | 'hold' | 'process' | 'none'
   maxjobs: number
   pool: string
   /** Retry delays in ms after the 1st, 2nd … failed attempt (last one repeats). */
@@ -40,7 +40,7 @@ function words(v: unknown): string[] {
 }
 
 const KIND: Record<string, ChannelSettings['kind']> = {
-  'ims-ms': 'ims-ms', bitbucket: 'bitbucket', hold: 'hold', tcp_lmtpcs: 'lmtp',
+  'ims-ms': 'ims-ms', bitbucket: 'bitbucket', hold: 'hold', process: 'process', tcp_lmtpcs: 'lmtp',
   tcp_local: 'smtp', tcp_intranet: 'smtp', tcp_auth: 'smtp', tcp_submit: 'smtp',
 }
 

@@ -40,7 +40,8 @@ export class JobController {
   private settingsCache = new Map<string, ChannelSettings>()
   private idle: Array<() => void> = []
   private unsub?: () => void
-  readonly stats = { delivered: 0, requeued: 0, failed: 0 }
+  /** Recipients delivered / requeued / failed, and channel jobs run (messages per job = batching). */
+  readonly stats = { delivered: 0, requeued: 0, failed: 0, jobs: 0 }
 
   constructor(private readonly d: JobControllerDeps) {}
 
@@ -116,6 +117,7 @@ export class JobController {
 
   private runJob(s: ChannelSettings, rows: EntryRow[]): void {
     const id = this.nextJobId++
+    this.stats.jobs++
     const info: JobInfo = { id, channel: s.name, messages: rows.length, recipients: rows.reduce((a, r) => a + r.rcpt_count, 0), bytes: rows.reduce((a, r) => a + r.size, 0), keys: rows.map((r) => r.key) }
     this.jobs.set(id, info)
     this.running.set(s.name, (this.running.get(s.name) ?? 0) + 1)
@@ -136,6 +138,9 @@ export class JobController {
     const program = this.d.programFor(s)
     const q = this.d.queue
     const items: Array<DeliveryItem & { row: EntryRow }> = []
+    // Recipients finished by an earlier attempt (one query for the whole job).
+    const doneByKey = q.index.doneSets(rows.map((r) => r.key))
+    const completed: EntryRow[] = []
     for (const row of rows) {
       let env: QueueEnvelope
       try { env = await q.envelope(row) } catch (e) {
@@ -143,28 +148,34 @@ export class JobController {
         await q.hold(row, `unreadable queue file: ${(e as Error).message}`).catch(() => q.index.release([row.key]))
         continue
       }
-      const done = q.index.doneSet(row.key)
-      const pending = env.recipients.map((_, i) => i).filter((i) => !done.has(i))
-      if (!pending.length) { await q.complete(row); continue }
+      const done = doneByKey.get(row.key)
+      const pending = env.recipients.map((_, i) => i).filter((i) => !done?.has(i))
+      if (!pending.length) { completed.push(row); continue }
       items.push({ key: row.key, env, path: q.pathOf(row), pending, row })
     }
-    if (!items.length) return
+    if (!items.length) return q.completeMany(completed)
     if (!program) {
-      for (const it of items) q.index.release([it.key])
-      return
+      q.index.release(items.map((it) => it.key))
+      return q.completeMany(completed)
     }
     let outcomes: RecipientOutcome[][]
     try { outcomes = await program.deliver(items, s) } catch (e) {
       const msg = `4.3.0 ${(e as Error).message}`
       outcomes = items.map((it) => it.pending.map((idx) => ({ idx, status: 'temp' as const, statusCode: '4.3.0', diagnostic: msg })))
     }
-    for (let i = 0; i < items.length; i++) await this.finish(s, items[i], outcomes[i] ?? [])
+    const now = Date.now()
+    const sets = items.map((it, i) => this.classify(s, it, outcomes[i] ?? [], now))
+    // Done-marks of the whole job in one transaction, before any file changes: a crash from here
+    // on never delivers these again.
+    q.index.markDoneMany(items.map((it, i) => ({ key: it.row.key, idxs: [...sets[i].ok, ...sets[i].perm].map((o) => o.idx) })))
+    for (let i = 0; i < items.length; i++) await this.finish(s, items[i], sets[i], now, completed)
+    // Entries with every recipient finished: files unlinked together, index rows in one transaction.
+    await q.completeMany(completed)
   }
 
-  private async finish(s: ChannelSettings, it: DeliveryItem & { row: EntryRow }, outs: RecipientOutcome[]): Promise<void> {
-    const q = this.d.queue
-    const { env, row } = it
-    const now = Date.now()
+  /** Splits a message's outcomes into delivered, failed and still-to-retry (expired retries fail). */
+  private classify(s: ChannelSettings, it: DeliveryItem, outs: RecipientOutcome[], now: number) {
+    const { env } = it
     const dayMs = this.d.dayMs ?? DAY
     const ok = outs.filter((o) => o.status === 'ok')
     const perm = outs.filter((o) => o.status === 'perm')
@@ -179,24 +190,33 @@ export class JobController {
       perm.push(...temp.map((t) => ({ ...t, status: 'perm' as const, statusCode: t.statusCode.replace(/^4/, '5'), diagnostic: `${t.diagnostic} (message timed out after ${s.notices[s.notices.length - 1]} days)` })))
       temp = []
     }
+    return { ok, perm, temp, age, returnAfter }
+  }
+
+  private async finish(s: ChannelSettings, it: DeliveryItem & { row: EntryRow }, sets: ReturnType<JobController['classify']>, now: number, completed: EntryRow[]): Promise<void> {
+    const q = this.d.queue
+    const { env, row } = it
+    const dayMs = this.d.dayMs ?? DAY
+    const { ok, perm, temp, age, returnAfter } = sets
     const rcpt = (idx: number) => env.recipients[idx]
     const base = { source: s.name, size: env.size, from: env.from, messageId: env.messageId }
     for (const o of ok) {
-      this.d.log.message({ ...base, action: 'D', modifiers: o.transport ? 'E' : '', origTo: `rfc822;${rcpt(o.idx).origTo}`, to: rcpt(o.idx).to, status: o.diagnostic || undefined, transport: o.remoteMta, queueTime: Math.round(age / 1000) })
+      this.d.log.message({ ...base, action: 'D', modifiers: o.modifiers ?? (o.transport ? 'E' : ''), origTo: `rfc822;${rcpt(o.idx).origTo}`, to: rcpt(o.idx).to, status: o.diagnostic || undefined, transport: o.remoteMta, queueTime: Math.round(age / 1000) })
     }
-    // Done-marks before the file changes: a crash from here on never delivers these again.
-    const finished = [...ok, ...perm].map((o) => o.idx)
-    if (finished.length) q.index.markDone(row.key, finished)
-    // Failures → DSN (R), or K when the sender asked for no notice.
+    // Failures → DSN (R), or K when the sender asked for no notice. The manual enqueues the bounce
+    // before it logs the R of the original (spec 01 §22 "Sending to a Nonexistent Domain").
     const failedDsn: DsnRecipient[] = []
+    const failLines: Array<() => void> = []
     for (const o of perm) {
       const r = rcpt(o.idx)
       const notice = wants(r.notify, 'FAILURE') && env.from !== '' && !env.isNotification
-      this.d.log.message({ ...base, action: notice ? 'R' : 'K', origTo: `rfc822;${r.origTo}`, to: r.to, status: o.diagnostic, transport: o.remoteMta })
+      failLines.push(() => this.d.log.message({ ...base, action: notice ? 'R' : 'K', modifiers: o.modifiers ?? '', origTo: `rfc822;${r.origTo}`, to: r.to, status: o.diagnostic, transport: o.remoteMta }))
       if (notice) failedDsn.push({ to: r.to, orcpt: r.orcpt, action: 'failed', status: o.statusCode.startsWith('5') ? o.statusCode : '5.0.0', diagnostic: o.diagnostic, remoteMta: o.remoteMta })
     }
-    const successDsn: DsnRecipient[] = ok.filter((o) => wants(rcpt(o.idx).notify, 'SUCCESS') && !o.transport)
-      .map((o) => ({ to: rcpt(o.idx).to, orcpt: rcpt(o.idx).orcpt, action: 'delivered' as const, status: '2.0.0' }))
+    // RFC 3461 §5.2.2: a relay to a peer without DSN support gets a `relayed` notice
+    const successDsn: DsnRecipient[] = ok.filter((o) => wants(rcpt(o.idx).notify, 'SUCCESS') && (!o.transport || o.dsnAction))
+      .map((o) => ({ to: rcpt(o.idx).to, orcpt: rcpt(o.idx).orcpt, action: o.dsnAction ?? 'delivered', status: '2.0.0',
+        diagnostic: o.transport ? o.diagnostic : undefined, remoteMta: o.remoteMta }))
     const notify = async (recipients: DsnRecipient[], copy: boolean, until?: Date) => {
       if (!recipients.length) return
       try {
@@ -205,10 +225,11 @@ export class JobController {
       } catch (e) { this.d.logger.error('General', `notification for ${row.key} failed: ${(e as Error).message}`) }
     }
     await notify(failedDsn, s.copySendPost)
+    for (const line of failLines) line()
     await notify(successDsn, false)
     this.stats.delivered += ok.length
     this.stats.failed += perm.length
-    if (!temp.length) { await q.complete(row); return }
+    if (!temp.length) { completed.push(row); return }
     // Temporary failures: delay notice per `notices`, then back off (Q records).
     let newEnv = env
     const sent = env.noticesSent ?? 0

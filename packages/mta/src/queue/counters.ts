@@ -1,18 +1,89 @@
-// Channel counters (spec 02 §2): Received (E to a channel), Submitted (E from it), Delivered (D,
-// with first-attempt count), Attempted (Q/Z), Rejected (J), Failed (R), queue time. Kept in the
-// queue index DB (they survive a restart, unlike the product's shared memory — noted in docs), and
-// fed by decorating the transport log: every counted event is one log record.
+// Channel counters (spec 02 §2): Received (E to a channel), Stored (E to it minus its D/R dequeues),
+// Submitted (E from it), Delivered (D), Attempted (Q/Z), Rejected (J), Failed (R), queue time. Fed by
+// decorating the transport log: every counted event is one log record.
+//
+// Lifetime, as the product's shared-memory section (spec 02 §2, docs/decisions.md D-mta-counters): the
+// counters belong to one run of the MTA. The section is stamped with the daemon's identity
+// (`run/wren.pid` and its start time); an MTA process that finds another run's stamp starts from zero,
+// so counters are lost on shutdown/restart, while a single service restarted by the watcher keeps them
+// (as a crashed process leaves shared memory behind). `imsimta counters -create` creates the section,
+// `-delete` removes it (nothing is counted until it is created again), `-clear` zeroes it. The rows
+// live in the queue index database so that the dispatcher, the job controller and `imsimta` (separate
+// processes) share them; updates are batched and best effort, as the product's.
+import { readFileSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { TransportLog, TransportLogMessage } from '../ports.js'
 import type { QueueIndex } from './index-db.js'
 import { blocks } from '../transport-log.js'
 
 type Key = `${string}|${string}`
 
+const SCHEMA = `CREATE TABLE IF NOT EXISTS counter_section (id INTEGER PRIMARY KEY CHECK (id = 1), boot TEXT NOT NULL, created INTEGER NOT NULL)`
+
+/** The data root of a queue index at `<data root>/db/queue-index.sqlite`. */
+function dataRootOf(index: QueueIndex): string {
+  return dirname(dirname(index.db.name))
+}
+
+/** Identity of the running MTA: the daemon's pid file and its start time; undefined when none runs. */
+export function mtaBoot(dataRoot: string): string | undefined {
+  try {
+    const p = join(dataRoot, 'run', 'wren.pid')
+    const pid = readFileSync(p, 'utf8').trim()
+    return `daemon:${pid}:${Math.round(statSync(p).mtimeMs)}`
+  } catch { return undefined }
+}
+
+/** In-process services without a daemon (tests, embedded use): this process is the MTA run. */
+const processBoot = () => `process:${process.pid}:${Math.round(performance.timeOrigin)}`
+
+function section(index: QueueIndex): { boot: string; created: number } | undefined {
+  index.db.exec(SCHEMA)
+  return index.db.prepare('SELECT boot, created FROM counter_section WHERE id = 1').get() as { boot: string; created: number } | undefined
+}
+
+/**
+ * Creates the counters section for this MTA run (`imsimta counters -create`, and every MTA process at
+ * start). A section left by another run is discarded first: its counters did not survive the shutdown.
+ * Returns whether a new section was made.
+ */
+export function createSection(index: QueueIndex, boot = mtaBoot(dataRootOf(index)) ?? processBoot()): boolean {
+  return index.db.transaction(() => {
+    const s = section(index)
+    if (s?.boot === boot) return false
+    index.db.prepare('DELETE FROM counter').run()
+    index.db.prepare('INSERT OR REPLACE INTO counter_section (id, boot, created) VALUES (1, ?, ?)').run(boot, Date.now())
+    return true
+  }).immediate()
+}
+
+/** `imsimta counters -delete`. */
+export function deleteSection(index: QueueIndex): void {
+  index.db.transaction(() => {
+    section(index)
+    index.db.prepare('DELETE FROM counter').run()
+    index.db.prepare('DELETE FROM counter_section').run()
+  }).immediate()
+}
+
+/**
+ * Is there a section for the MTA run that is going on now? A daemon's section ends with it (the daemon
+ * removes its pid file on shutdown); a section made without a daemon (in-process MTA, `-create` while
+ * stopped) lasts until deleted.
+ */
+export function sectionExists(index: QueueIndex): boolean {
+  const s = section(index)
+  if (!s) return false
+  if (!s.boot.startsWith('daemon:')) return true
+  return s.boot === mtaBoot(dataRootOf(index))
+}
+
 export class ChannelCounters {
   private pending = new Map<Key, { m: number; r: number; b: number; x: number }>()
   private timer?: NodeJS.Timeout
 
-  constructor(private readonly index: QueueIndex, flushMs = 1000) {
+  constructor(private readonly index: QueueIndex, flushMs = 1000, boot?: string) {
+    try { createSection(index, boot) } catch { /* best effort: counting starts with the next flush that can write */ }
     this.timer = setInterval(() => this.flush(), flushMs)
     this.timer.unref()
   }
@@ -29,13 +100,14 @@ export class ChannelCounters {
     const b = blocks(r.size)
     switch (r.action) {
       case 'E':
-        if (r.destination) this.bump(r.destination, 'Received', 1, 1, b)
+        if (r.destination) { this.bump(r.destination, 'Received', 1, 1, b); this.bump(r.destination, 'Stored', 1, 1, b) }
         this.bump(r.source, 'Submitted', 1, 1, b)
         break
-      case 'D': this.bump(r.source, 'Delivered', 1, 1, b, r.queueTime ?? 0); break
+      case 'D': this.bump(r.source, 'Delivered', 1, 1, b, r.queueTime ?? 0); this.bump(r.source, 'Stored', -1, -1, -b); break
       case 'Q': case 'Z': this.bump(r.source, 'Attempted', 1, 1, b); break
       case 'J': this.bump(r.source, 'Rejected', 1, 1, b); break
-      case 'R': this.bump(r.source, 'Failed', 1, 1, b); break
+      case 'R': this.bump(r.source, 'Failed', 1, 1, b); this.bump(r.source, 'Stored', -1, -1, -b); break
+      case 'K': this.bump(r.source, 'Stored', -1, -1, -b); break
     }
   }
 
@@ -44,11 +116,16 @@ export class ChannelCounters {
     const rows = [...this.pending]
     this.pending.clear()
     try {
-      const up = this.index.db.prepare(`INSERT INTO counter (channel, name, messages, recipients, blocks, extra) VALUES (?, ?, ?, ?, ?, ?)
+      const db = this.index.db
+      const up = db.prepare(`INSERT INTO counter (channel, name, messages, recipients, blocks, extra) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT(channel, name) DO UPDATE SET messages = messages + excluded.messages, recipients = recipients + excluded.recipients,
         blocks = blocks + excluded.blocks, extra = extra + excluded.extra`)
-      this.index.db.transaction(() => { for (const [k, c] of rows) { const [ch, n] = k.split('|'); up.run(ch, n, c.m, c.r, c.b, c.x) } })()
-    } catch { /* best effort, as the product's counters */ }
+      db.transaction(() => {
+        // No section (deleted by `imsimta counters -delete`): nothing is counted until it is created.
+        if (!db.prepare('SELECT 1 FROM counter_section WHERE id = 1').get()) return
+        for (const [k, c] of rows) { const [ch, n] = k.split('|'); up.run(ch, n, c.m, c.r, c.b, c.x) }
+      })()
+    } catch { /* best effort, as the product's counters (an update is skipped when its lock is busy) */ }
   }
 
   close(): void {
@@ -69,7 +146,9 @@ export function countingLog(log: TransportLog, counters: ChannelCounters): Trans
 
 export interface CounterRow { channel: string; name: string; messages: number; recipients: number; blocks: number; extra: number }
 
+/** The counters of the current section; none when there is no section (`imsimta counters -create`). */
 export function readCounters(index: QueueIndex): CounterRow[] {
+  if (!sectionExists(index)) return []
   return index.db.prepare('SELECT * FROM counter ORDER BY channel, name').all() as CounterRow[]
 }
 

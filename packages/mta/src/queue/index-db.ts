@@ -85,6 +85,8 @@ export class QueueIndex {
   private readonly insRcpt: Database.Statement
   private readonly delEntry: Database.Statement
   private readonly delRcpt: Database.Statement
+  /** Statements of the per-message paths, prepared once (a prepare costs as much as the query). */
+  private readonly st: Record<'due' | 'claim' | 'done' | 'mark' | 'release', Database.Statement>
 
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true })
@@ -102,6 +104,14 @@ export class QueueIndex {
     this.insRcpt = this.db.prepare('INSERT OR REPLACE INTO rcpt (key, idx, address, domain, done) VALUES (?, ?, ?, ?, 0)')
     this.delEntry = this.db.prepare('DELETE FROM entry WHERE key = ?')
     this.delRcpt = this.db.prepare('DELETE FROM rcpt WHERE key = ?')
+    this.st = {
+      due: this.db.prepare(`SELECT * FROM entry WHERE channel = ? AND held = 0 AND active = 0 AND next_at <= ?
+        ORDER BY attempts, next_at LIMIT ?`),
+      claim: this.db.prepare('UPDATE entry SET active = ? WHERE key = ? AND active = 0'),
+      done: this.db.prepare('SELECT key, idx FROM rcpt WHERE key = ? AND done = 1'),
+      mark: this.db.prepare('UPDATE rcpt SET done = 1 WHERE key = ? AND idx = ?'),
+      release: this.db.prepare('UPDATE entry SET active = 0 WHERE key = ?'),
+    }
   }
 
   /** Adds (or replaces) entries in one transaction. */
@@ -122,6 +132,7 @@ export class QueueIndex {
   }
 
   remove(keys: string[]): void {
+    if (!keys.length) return
     this.db.transaction(() => { for (const k of keys) { this.delEntry.run(k); this.delRcpt.run(k) } }).immediate()
   }
 
@@ -135,10 +146,8 @@ export class QueueIndex {
    */
   claimDue(channel: string, limit: number, now = Date.now(), owner = process.pid): EntryRow[] {
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT * FROM entry WHERE channel = ? AND held = 0 AND active = 0 AND next_at <= ?
-        ORDER BY attempts, next_at LIMIT ?`).all(channel, now, limit) as EntryRow[]
-      const upd = this.db.prepare('UPDATE entry SET active = ? WHERE key = ? AND active = 0')
-      return rows.filter((r) => upd.run(owner, r.key).changes === 1)
+      const rows = this.st.due.all(channel, now, limit) as EntryRow[]
+      return rows.filter((r) => this.st.claim.run(owner, r.key).changes === 1)
     }).immediate()
   }
 
@@ -153,8 +162,8 @@ export class QueueIndex {
   }
 
   release(keys: string[]): void {
-    const upd = this.db.prepare('UPDATE entry SET active = 0 WHERE key = ?')
-    this.db.transaction(() => { for (const k of keys) upd.run(k) }).immediate()
+    if (!keys.length) return
+    this.db.transaction(() => { for (const k of keys) this.st.release.run(k) }).immediate()
   }
 
   /** After a failed attempt: new attempt count, next retry time, last error; releases the claim. */
@@ -175,13 +184,30 @@ export class QueueIndex {
 
   /** Recipient-level done marks: persisted before the file is rewritten or removed. */
   markDone(key: string, idxs: number[]): void {
-    const upd = this.db.prepare('UPDATE rcpt SET done = 1 WHERE key = ? AND idx = ?')
-    this.db.transaction(() => { for (const i of idxs) upd.run(key, i) }).immediate()
+    this.markDoneMany([{ key, idxs }])
+  }
+
+  /** Done marks of many entries (a job's worth) in one transaction. */
+  markDoneMany(items: Array<{ key: string; idxs: number[] }>): void {
+    if (!items.some((it) => it.idxs.length)) return
+    this.db.transaction(() => { for (const it of items) for (const i of it.idxs) this.st.mark.run(it.key, i) }).immediate()
   }
 
   doneSet(key: string): Set<number> {
-    const rows = this.db.prepare('SELECT idx FROM rcpt WHERE key = ? AND done = 1').all(key) as Array<{ idx: number }>
-    return new Set(rows.map((r) => r.idx))
+    return this.doneSets([key]).get(key) ?? new Set()
+  }
+
+  /** Finished recipient indexes of each entry that has any (one read transaction). */
+  doneSets(keys: string[]): Map<string, Set<number>> {
+    const out = new Map<string, Set<number>>()
+    this.db.transaction(() => {
+      for (const k of keys) for (const r of this.st.done.all(k) as Array<{ key: string; idx: number }>) {
+        let set = out.get(r.key)
+        if (!set) out.set(r.key, (set = new Set()))
+        set.add(r.idx)
+      }
+    })()
+    return out
   }
 
   /** Drops stale claims left by a process that died (job controller start). */

@@ -147,6 +147,11 @@ const MAX_ROUTE_DEPTH = 10
 interface Candidate { pattern: string; H: string; D: string }
 type Step = 'next' | { result: RewriteResult } | { via: { user: string; tag: string; newHost: string; rule: string } }
 
+/** A mapping lookup a rewrite template needs (see Rewriter.route). */
+interface LookupRequest { template: string; vars: { U: string; D: string; H: string } }
+/** The resolved template; undefined = the lookup failed; null = no mapping engine (sync rewrite). */
+type LookupAnswer = string | undefined | null
+
 /** What rewriteAsync needs from the mapping engine. */
 export interface MappingLookup {
   lookup(table: string, probe: string): Promise<{ matched: boolean; reject: boolean; output: string }>
@@ -213,7 +218,10 @@ export class Rewriter {
   rewrite(address: string, opts: RewriteOptions = {}): RewriteResult {
     const { local, domain } = splitAddress(address)
     const host = domain || this.defaultDomain
-    return this.route(local, host, opts, 0)
+    const steps = this.route(local, host, opts, 0)
+    let r = steps.next()
+    while (!r.done) r = steps.next(null)
+    return r.value
   }
 
   /**
@@ -225,7 +233,10 @@ export class Rewriter {
   async rewriteAsync(address: string, mapping: MappingLookup, opts: RewriteOptions = {}): Promise<RewriteResult> {
     const { local, domain } = splitAddress(address)
     const host = domain || this.defaultDomain
-    return this.routeAsync(local, host, opts, 0, mapping)
+    const steps = this.route(local, host, opts, 0)
+    let r = steps.next()
+    while (!r.done) r = steps.next(await resolveLookups(r.value.template, r.value.vars, mapping))
+    return r.value
   }
 
   private fail(local: string, host: string, error: string): RewriteResult {
@@ -271,7 +282,12 @@ export class Rewriter {
     return { via: { user, tag, newHost, rule: label } }
   }
 
-  private route(local: string, host: string, opts: RewriteOptions, depth: number): RewriteResult {
+  /**
+   * The routing loop, written once for both entry points: a rule whose template consults a mapping
+   * table (`${TABLE,arg}`) yields the lookup to its driver — `rewrite` answers `null` (no engine: the
+   * rule is skipped), `rewriteAsync` answers the resolved template or `undefined` (the rule fails).
+   */
+  private *route(local: string, host: string, opts: RewriteOptions, depth: number): Generator<LookupRequest, RewriteResult, LookupAnswer> {
     if (depth > MAX_ROUTE_DEPTH) return this.fail(local, host, 'Rewrite loop detected')
     for (const cand of this.candidates(host)) {
       const rules = this.rules.get(cand.pattern)
@@ -282,34 +298,17 @@ export class Rewriter {
       }
       for (const rule of rules) {
         opts.trace?.push(`    Rewrite: "${cand.pattern}", position ${depth}, hash table -`, `      Found: "${rule.template}"`)
-        if (rule.template.includes('${')) { opts.trace?.push('      Needs a mapping lookup; skipped.'); continue }
-        const step = this.apply(rule, rule.template, cand, local, host, opts)
-        if (step === 'next') continue
-        if ('result' in step) return step.result
-        const via = this.route(step.via.user, step.via.tag, opts, depth + 1)
-        return via.ok ? { ...via, address: `${step.via.user}@${step.via.newHost}`, host: step.via.newHost, rule: step.via.rule } : via
-      }
-    }
-    return this.fail(local, host, 'Illegal host/domain name found')
-  }
-
-  private async routeAsync(local: string, host: string, opts: RewriteOptions, depth: number, mapping: MappingLookup): Promise<RewriteResult> {
-    if (depth > MAX_ROUTE_DEPTH) return this.fail(local, host, 'Rewrite loop detected')
-    for (const cand of this.candidates(host)) {
-      const rules = this.rules.get(cand.pattern)
-      if (!rules) {
-        const r = this.tagShortcut(cand, local, host, opts, depth)
-        if (r) return r
-        continue
-      }
-      for (const rule of rules) {
-        opts.trace?.push(`    Rewrite: "${cand.pattern}", position ${depth}, hash table -`, `      Found: "${rule.template}"`)
-        const template = await resolveLookups(rule.template, { U: local, D: cand.D, H: cand.H }, mapping)
-        if (template === undefined) { opts.trace?.push('      Mapping lookup failed.'); continue }
+        let template = rule.template
+        if (template.includes('${')) {
+          const answer = yield { template, vars: { U: local, D: cand.D, H: cand.H } }
+          if (answer === null) { opts.trace?.push('      Needs a mapping lookup; skipped.'); continue }
+          if (answer === undefined) { opts.trace?.push('      Mapping lookup failed.'); continue }
+          template = answer
+        }
         const step = this.apply(rule, template, cand, local, host, opts)
         if (step === 'next') continue
         if ('result' in step) return step.result
-        const via = await this.routeAsync(step.via.user, step.via.tag, opts, depth + 1, mapping)
+        const via: RewriteResult = yield* this.route(step.via.user, step.via.tag, opts, depth + 1)
         return via.ok ? { ...via, address: `${step.via.user}@${step.via.newHost}`, host: step.via.newHost, rule: step.via.rule } : via
       }
     }

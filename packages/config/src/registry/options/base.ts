@@ -90,6 +90,8 @@ export const adminOptions: OptionSpec[] = [
   opt('admin.port', 'tcpport', 8080, 'Port of the admin/console API (product Delegated Administrator 8080).', { restart: 'admin', legacy: ['local.webmail.da.port'] }),
   opt('admin.listenaddr', 'string', '127.0.0.1', 'Address the admin API listens on (loopback by default).', { scope: 'instance', restart: 'admin' }),
   opt('admin.sessiontimeout', 'uint', 7200, 'Seconds an idle console session stays valid.'),
+  opt('admin.maxloginfailures', 'uint', 5, 'Failed console sign-ins from one address or for one user name before further attempts are refused.', { min: 1 }),
+  opt('admin.loginfailurewindow', 'uint', 300, 'Seconds over which failed console sign-ins are counted (and refused once admin.maxloginfailures is reached).', { min: 1 }),
 ]
 
 export const messagetraceOptions: OptionSpec[] = [

@@ -5,10 +5,11 @@ import { imapOptions, popOptions, httpOptions, mmpOptions } from './protocols.js
 import { storeOptions } from './store.js'
 import { mtaOptions, ruleOptions, channelOptions, dispatcherOptions, jobControllerOptions } from './mta.js'
 import { metermaidOptions, metermaidClientOptions, ensOptions } from './services.js'
+import { consoleOptions } from './console.js'
 
 export const ALL_OPTIONS: OptionSpec[] = [
   ...baseOptions, ...watcherOptions, ...alarmOptions, ...scheduleOptions, ...adminOptions, ...messagetraceOptions,
   ...imapOptions, ...popOptions, ...httpOptions, ...mmpOptions, ...storeOptions,
   ...mtaOptions, ...ruleOptions, ...channelOptions, ...dispatcherOptions, ...jobControllerOptions,
-  ...metermaidOptions, ...metermaidClientOptions, ...ensOptions,
+  ...metermaidOptions, ...metermaidClientOptions, ...ensOptions, ...consoleOptions,
 ]

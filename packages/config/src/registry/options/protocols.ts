@@ -46,7 +46,7 @@ const CAPABILITIES: Array<[string, string]> = [
   ['context', 'CONTEXT'], ['annotate', 'ANNOTATE'], ['esearch', 'ESEARCH'], ['searchres', 'SEARCHRES'], ['within', 'WITHIN'],
   ['listextended', 'LIST-EXTENDED'], ['liststatus', 'LIST-STATUS'], ['specialuse', 'SPECIAL-USE'],
   ['createspecialuse', 'CREATE-SPECIAL-USE'], ['move', 'MOVE'], ['saslir', 'SASL-IR'], ['statussize', 'STATUS=SIZE'],
-  ['rightskxten', 'RIGHTS=kxten'], ['compress', 'COMPRESS=DEFLATE'],
+  ['rightskxten', 'RIGHTS=kxten'], ['compress', 'COMPRESS=DEFLATE'], ['multiappend', 'MULTIAPPEND'],
 ]
 
 export const imapOptions: OptionSpec[] = [

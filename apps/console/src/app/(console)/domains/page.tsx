@@ -1,0 +1,6 @@
+'use client'
+import { DomainsList } from '@/features/domains/DomainsList'
+
+export default function DomainsPage() {
+  return <DomainsList />
+}

@@ -1,0 +1,6 @@
+'use client'
+import { UserImport } from '@/features/users/UserImport'
+
+export default function ImportUsersPage() {
+  return <UserImport />
+}

@@ -1,0 +1,41 @@
+// Shared helpers of the SMTP benchmarks: free ports, RSS sampling, condition waits, smtp-source.
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { loadavg } from 'node:os'
+import { join } from 'node:path'
+
+const ROOT = new URL('../..', import.meta.url).pathname
+export const PF_SBIN = join(ROOT, '.tools/pf/usr/sbin')
+export const PF_LIB = join(ROOT, '.tools/pf/usr/lib/postfix')
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export const freePort = () => new Promise<number>((resolve, reject) => {
+  const s = createServer()
+  s.once('error', reject)
+  s.listen(0, '127.0.0.1', () => { const a = s.address(); s.close(() => resolve(typeof a === 'object' && a ? a.port : 0)) })
+})
+
+/** Resident set size of a process in MB (from /proc). */
+export const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+
+export const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+
+export async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`)
+    await sleep(everyMs)
+  }
+}
+
+/** postfix's smtp-source: `sessions` parallel sessions, `messages` messages of 2 KB. */
+export function runSmtpSource(o: { port: number; sessions: number; messages: number; from: string; to: string; size?: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(join(PF_SBIN, 'smtp-source'), ['-s', String(o.sessions), '-m', String(o.messages), '-l', String(o.size ?? 2048), '-f', o.from, '-t', o.to, `127.0.0.1:${o.port}`],
+      { env: { ...process.env, LD_LIBRARY_PATH: PF_LIB }, stdio: ['ignore', 'inherit', 'inherit'] })
+    p.once('error', reject)
+    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited ${code}`))))
+  })
+}

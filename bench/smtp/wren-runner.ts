@@ -1,0 +1,77 @@
+// One Wren MTA process for the SMTP benchmark: the dispatcher or the job controller (as the daemon
+// runs them, in separate processes) on a data root, with the store. Prints `READY <port>`; on
+// SIGINT/SIGTERM it prints `STATS {…}` (accept latencies, peak RSS, group commit, CPU time,
+// event-loop delay) and exits cleanly so that `--cpu-prof` writes its profile.
+// usage: tsx bench/smtp/wren-runner.ts <dataRoot> <port> <dispatcher|jobs> [users=1] [basic|real]
+//   basic: a fixed policy (basic-policy.ts) and user list (staticDirectory) — the MTA alone;
+//   real:  what the daemon runs — the rewrite rules and mapping tables of the configuration
+//          (policy.ts via runtime.ts) and @wren/directory on the data root (run.ts provisions it).
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { createLocalBus, nullLogger, staticConfigView } from '@wren/kernel'
+import { openStore } from '@wren/store'
+import { DispatcherService } from '@wren/mta/dispatcher-service'
+import { JobControllerService } from '@wren/mta/job-controller-service'
+import { basicPolicy } from '@wren/mta/basic-policy'
+import { staticDirectory } from '@wren/mta/ports'
+import { QueueStore } from '@wren/mta/queue/queue-store'
+import { benchConfig } from './provision.js'
+
+const [dataRoot, portS, role, usersS, modeS] = process.argv.slice(2)
+const nUsers = Number(usersS ?? 1)
+const real = modeS === 'real'
+const config = staticConfigView(benchConfig)
+const bus = createLocalBus()
+// The daemon carries internal messages (`queue.enqueued`) between service processes over IPC;
+// the bench parent relays them from the dispatcher to the job controller the same way.
+if (role === 'dispatcher') {
+  const local = bus.send.bind(bus)
+  bus.send = (m) => { local(m); if (process.send && process.connected) process.send(m) }
+} else {
+  process.on('message', (m) => bus.send(m as Parameters<typeof bus.send>[0]))
+}
+const users = Array.from({ length: nUsers }, (_, i) => ({ uid: `user${i}`, mail: `user${i}@example.org` }))
+// Only the job controller delivers into the store (and creates the users' mailboxes).
+const store = role === 'jobs' ? openStore({ dataRoot, config, bus }) : undefined
+for (const u of users) store?.ensureUser(u.uid)
+// real: no overrides, buildRuntime (runtime.ts) opens the configured policy and directory
+const directory = real ? undefined : staticDirectory({ users })
+const policy = real ? undefined : basicPolicy({ localDomains: ['example.org'] })
+const queue = new QueueStore({ dataRoot })
+const ctx = { dataRoot, hostname: 'mx.example.org', config, bus, logger: () => nullLogger, lookup: <T,>(n: string) => (n === 'store' ? (store as unknown as T) : undefined) }
+const acceptLatencies: number[] = []
+let peakRss = 0
+setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()) }, 100).unref()
+const eld = monitorEventLoopDelay({ resolution: 5 })
+const dispatcher = new DispatcherService({
+  policy, directory, queue, acceptLatencies,
+  listeners: [{ name: 'SMTP', channel: 'tcp_local', host: '127.0.0.1', port: Number(portS), tls: 'none', authRequired: false, allowInsecureAuth: false, maxConns: 200, idleTimeout: 60_000, size: 10_000_000, lmtp: false }],
+})
+const jobs = new JobControllerService({ policy, directory, queue, store })
+if (role === 'dispatcher') await dispatcher.start(ctx)
+else await jobs.start(ctx)
+// CPU and event-loop delay are measured from the start of the load (`MARK` on stdin).
+let cpu0 = process.cpuUsage()
+process.stdin.on('data', (d) => { if (String(d).includes('MARK')) { cpu0 = process.cpuUsage(); eld.reset(); eld.enable() } })
+process.stdout.write(`READY ${role === 'jobs' ? 0 : dispatcher.listeners()[0].port}\n`)
+let stopping = false
+const shutdown = async () => {
+  if (stopping) return
+  stopping = true
+  eld.disable()
+  const cpu = process.cpuUsage(cpu0)
+  const lat = [...acceptLatencies].sort((a, b) => a - b)
+  const pct = (p: number) => lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : 0
+  process.stdout.write(`STATS ${JSON.stringify({
+    accepted: lat.length, p50: pct(0.5), p99: pct(0.99), max: lat.at(-1) ?? 0,
+    peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage.rss()) / 1048576), groupCommit: queue.commitStats,
+    cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000),
+    loopDelayMs: { mean: +(eld.mean / 1e6).toFixed(2), p99: +(eld.percentile(99) / 1e6).toFixed(2), max: +(eld.max / 1e6).toFixed(2) },
+    delivered: jobs.controller?.stats.delivered ?? 0, jobStats: jobs.controller?.stats,
+  })}\n`)
+  if (role === 'dispatcher') await dispatcher.stop()
+  else await jobs.stop()
+  queue.close(); store?.close()
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown())
+process.on('SIGINT', () => void shutdown())
