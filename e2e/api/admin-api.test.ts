@@ -270,6 +270,12 @@ describe('admin API over HTTP (real daemon)', () => {
     const fromIp = failures.items.filter((e: { sourceIp: string }) => e.sourceIp === '198.51.100.7')
     expect(fromIp.length).toBe(7)
     expect(fromIp[0]).toMatchObject({ target: 'admin', source: 'console' })
+    // the daemon's log writer is buffered: wait for the lines rather than read once
+    const logged = (re: RegExp) => { try { return re.test(readFileSync(join(dataRoot, 'log', 'default'), 'utf8')) } catch { return false } }
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline && !(logged(/admin sign-in failed for admin from 198\.51\.100\.7/) && logged(/admin admin \(global\) signed in from 127\.0\.0\.1/))) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
     const log = readFileSync(join(dataRoot, 'log', 'default'), 'utf8')
     expect(log).toMatch(/admin sign-in failed for admin from 198\.51\.100\.7/)
     expect(log).toMatch(/admin admin \(global\) signed in from 127\.0\.0\.1/)

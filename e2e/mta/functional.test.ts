@@ -2,34 +2,8 @@
 // SUCCESS DSNs for relayed mail (RFC 3461 §5.2.2), two-tier LMTP delivery to a second Wren's LMTP
 // listener (tcp_lmtpcs → tcp_lmtpss), and outbound STARTTLS to a second Wren.
 import { afterEach, describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
 import { SMTPServer } from 'smtp-server'
-import { startMta, startSink, swaks, waitFor, type Mta } from './harness.js'
-
-async function texts(mta: Mta, uid: string): Promise<string[]> {
-  const view = mta.store.session(uid).open('INBOX', { readOnly: true })
-  try { return await Promise.all([...view.uids()].map(async (u) => (await view.read(u)).toString('utf8'))) } finally { view.close() }
-}
-
-/** Authenticated submission with per-recipient DSN parameters (python smtplib). */
-function pySubmit(port: number, to: string, rcptOpts: string[]): Promise<string> {
-  const py = `
-import smtplib, ssl, sys, json
-a = json.loads(sys.argv[1])
-s = smtplib.SMTP('127.0.0.1', a['port'], timeout=20)
-s.ehlo(); s.starttls(context=ssl._create_unverified_context()); s.ehlo()
-s.login('joe', 'joepass')
-msg = 'From: joe@example.org\\r\\nTo: ' + a['to'] + '\\r\\nSubject: tell me\\r\\nMessage-ID: <rel-1@example.org>\\r\\n\\r\\nbody\\r\\n'
-s.sendmail('joe@example.org', [a['to']], msg, mail_options=['RET=HDRS', 'ENVID=E-42'], rcpt_options=a['rcpt'])
-s.quit(); print('ok')
-`
-  return new Promise((resolve) => {
-    const p = spawn('python3', ['-c', py, JSON.stringify({ port, to, rcpt: rcptOpts })])
-    let out = ''
-    p.stdout.on('data', (d) => (out += d)); p.stderr.on('data', (d) => (out += d))
-    p.on('close', () => resolve(out.trim()))
-  })
-}
+import { inboxTexts as texts, pySubmit, startMta, startSink, swaks, waitFor } from './harness.js'
 
 async function smtpPeer(hideDSN: boolean) {
   const seen: Array<{ rcpt: string; notify?: string[]; orcpt?: string; ret?: string; envid?: string }> = []
@@ -86,7 +60,7 @@ describe('MTA functional features', () => {
     cleanup.push(() => old.close())
     let mta = await startMta({ config: { 'channel:tcp_local.daemon': '127.0.0.1', 'channel:tcp_local.port': old.port } })
     cleanup.push(() => mta.stop())
-    expect(await pySubmit(mta.ports.SUBMISSION, 'friend@remote.test', ['NOTIFY=SUCCESS,FAILURE', 'ORCPT=rfc822;Friend@remote.test'])).toBe('ok')
+    expect(await pySubmit(mta.ports.SUBMISSION, 'friend@remote.test', { mail: ['RET=HDRS', 'ENVID=E-42'], rcpt: ['NOTIFY=SUCCESS,FAILURE', 'ORCPT=rfc822;Friend@remote.test'], subject: 'tell me', messageId: '<rel-1@example.org>' })).toBe('ok')
     await waitFor(() => mta.inbox('joe') === 1, 'relayed DSN')
     const [dsn] = await texts(mta, 'joe')
     expect(dsn).toContain('Subject: Delivery Notification: Relayed')
@@ -99,7 +73,7 @@ describe('MTA functional features', () => {
     cleanup.push(() => peer.close())
     mta = await startMta({ config: { 'channel:tcp_local.daemon': '127.0.0.1', 'channel:tcp_local.port': peer.port } })
     cleanup.push(() => mta.stop())
-    expect(await pySubmit(mta.ports.SUBMISSION, 'friend@remote.test', ['NOTIFY=SUCCESS,FAILURE', 'ORCPT=rfc822;Friend@remote.test'])).toBe('ok')
+    expect(await pySubmit(mta.ports.SUBMISSION, 'friend@remote.test', { mail: ['RET=HDRS', 'ENVID=E-42'], rcpt: ['NOTIFY=SUCCESS,FAILURE', 'ORCPT=rfc822;Friend@remote.test'], subject: 'tell me', messageId: '<rel-1@example.org>' })).toBe('ok')
     await waitFor(() => / tcp_local DE /.test(mta.mailLog()) && mta.queue.index.count() === 0, 'relayed with DSN passed on')
     expect(peer.seen).toEqual([{ rcpt: 'friend@remote.test', notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;Friend@remote.test', ret: 'HDRS', envid: 'E-42' }])
     expect(mta.inbox('joe')).toBe(0) // the next hop reports success itself

@@ -136,3 +136,35 @@ export async function startSink(args: string[] = []): Promise<{ port: number; di
   }), 'smtp-sink to listen')
   return { port, dir, proc, stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }) } }
 }
+
+/** The texts of every message in a user's INBOX, read straight from the store. */
+export async function inboxTexts(mta: Mta, uid: string): Promise<string[]> {
+  const view = mta.store.session(uid).open('INBOX', { readOnly: true })
+  try { return await Promise.all([...view.uids()].map(async (u) => (await view.read(u)).toString('utf8'))) } finally { view.close() }
+}
+
+/**
+ * Authenticated submission as joe over STARTTLS with DSN parameters (python smtplib, an independent
+ * client): MAIL options (RET, ENVID) and per-recipient RCPT options (NOTIFY, ORCPT). Answers `ok` or
+ * the client's error output.
+ */
+export function pySubmit(port: number, to: string, o: { mail?: string[]; rcpt?: string[]; subject?: string; messageId?: string } = {}): Promise<string> {
+  const py = `
+import smtplib, ssl, sys, json
+a = json.loads(sys.argv[1])
+s = smtplib.SMTP('127.0.0.1', a['port'], timeout=20)
+s.ehlo(); s.starttls(context=ssl._create_unverified_context()); s.ehlo()
+s.login('joe', 'joepass')
+mid = ('Message-ID: ' + a['mid'] + '\\r\\n') if a['mid'] else ''
+msg = 'From: joe@example.org\\r\\nTo: ' + a['to'] + '\\r\\nSubject: ' + a['subject'] + '\\r\\n' + mid + '\\r\\nbody\\r\\n'
+s.sendmail('joe@example.org', [a['to']], msg, mail_options=a['mail'], rcpt_options=a['rcpt'])
+s.quit(); print('ok')
+`
+  const args = { port, to, mail: o.mail ?? [], rcpt: o.rcpt ?? [], subject: o.subject ?? 'report me', mid: o.messageId ?? '' }
+  return new Promise((resolve) => {
+    const p = spawn('python3', ['-c', py, JSON.stringify(args)])
+    let out = ''
+    p.stdout.on('data', (d) => (out += d)); p.stderr.on('data', (d) => (out += d))
+    p.on('close', () => resolve(out.trim()))
+  })
+}

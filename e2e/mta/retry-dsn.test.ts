@@ -3,35 +3,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { spawn } from 'node:child_process'
-import { startMta, startSink, swaks, waitFor, type Mta } from './harness.js'
-
-async function inboxText(mta: Mta, uid: string): Promise<string[]> {
-  const view = mta.store.session(uid).open('INBOX', { readOnly: true })
-  try { return await Promise.all([...view.uids()].map(async (u) => (await view.read(u)).toString('utf8'))) } finally { view.close() }
-}
+import { inboxTexts as inboxText, pySubmit, startMta, startSink, swaks, waitFor, type Mta } from './harness.js'
 
 const submit = (mta: Mta, to: string, extra: string[] = []) => swaks(['--server', `127.0.0.1:${mta.ports.SUBMISSION}`, '--tls', '--auth', 'PLAIN',
   '--auth-user', 'joe', '--auth-password', 'joepass', '--from', 'joe@example.org', '--to', to, '--h-Subject', 'report me', ...extra])
-
-function pySubmit(mta: Mta, to: string, mailOpts: string[], rcptOpts: string[]): Promise<string> {
-  const py = `
-import smtplib, ssl, sys, json
-a = json.loads(sys.argv[1])
-s = smtplib.SMTP('127.0.0.1', a['port'], timeout=20)
-s.ehlo(); s.starttls(context=ssl._create_unverified_context()); s.ehlo()
-s.login('joe', 'joepass')
-msg = 'From: joe@example.org\\r\\nTo: ' + a['to'] + '\\r\\nSubject: report me\\r\\n\\r\\nbody\\r\\n'
-s.sendmail('joe@example.org', [a['to']], msg, mail_options=a['mail'], rcpt_options=a['rcpt'])
-s.quit(); print('ok')
-`
-  return new Promise((resolve) => {
-    const p = spawn('python3', ['-c', py, JSON.stringify({ port: mta.ports.SUBMISSION, to, mail: mailOpts, rcpt: rcptOpts })])
-    let out = ''
-    p.stdout.on('data', (d) => (out += d)); p.stderr.on('data', (d) => (out += d))
-    p.on('close', () => resolve(out.trim()))
-  })
-}
 
 describe('delivery failures', () => {
   const cleanup: Array<() => unknown> = []
@@ -69,13 +44,13 @@ describe('delivery failures', () => {
     const mta = await startMta({ config: { 'channel:tcp_local.daemon': '127.0.0.1', 'channel:tcp_local.port': sink.port } })
     cleanup.push(() => mta.stop())
     // swaks has no DSN options: Python's smtplib sends MAIL/RCPT parameters (RFC 3461)
-    expect(await pySubmit(mta, 'a@remote.test', ['RET=HDRS', 'ENVID=ENV-42'], ['NOTIFY=FAILURE', 'ORCPT=rfc822;alias-a@remote.test'])).toBe('ok')
+    expect(await pySubmit(mta.ports.SUBMISSION, 'a@remote.test', { mail: ['RET=HDRS', 'ENVID=ENV-42'], rcpt: ['NOTIFY=FAILURE', 'ORCPT=rfc822;alias-a@remote.test'] })).toBe('ok')
     await waitFor(() => mta.inbox('joe') === 1, 'DSN')
     const [dsn] = await inboxText(mta, 'joe')
     expect(dsn).toContain('Original-Envelope-Id: ENV-42')
     expect(dsn).toContain('Original-Recipient: rfc822;alias-a@remote.test')
     expect(dsn).toContain('Content-Type: text/rfc822-headers')
-    expect(await pySubmit(mta, 'b@remote.test', [], ['NOTIFY=NEVER'])).toBe('ok')
+    expect(await pySubmit(mta.ports.SUBMISSION, 'b@remote.test', { rcpt: ['NOTIFY=NEVER'] })).toBe('ok')
     await waitFor(() => / tcp_local KE 1 joe@example\.org rfc822;b@remote\.test/.test(mta.mailLog()), 'K record')
     await waitFor(() => mta.queue.index.count() === 0, 'queue empty')
     expect(mta.inbox('joe')).toBe(1)

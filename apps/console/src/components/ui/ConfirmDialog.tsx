@@ -2,8 +2,9 @@
 // A modal confirmation for destructive actions. Built on the native <dialog> opened with
 // showModal(): the rest of the page becomes inert (focus stays inside), Esc closes it (the
 // `cancel` event), and focus returns to the element that opened it.
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
+import { useId, useRef, useState, type ReactNode } from 'react'
 import { Button } from './Button'
+import { useModalDialog } from './useModalDialog'
 
 export interface ConfirmDialogProps {
   open: boolean
@@ -32,44 +33,19 @@ export function ConfirmDialog({
   onConfirm,
   onClose,
 }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null)
   const cancelRef = useRef<HTMLButtonElement>(null)
-  const opener = useRef<Element | null>(null)
   const [typed, setTyped] = useState('')
   const id = useId()
-
-  useEffect(() => {
-    const d = ref.current
-    if (!d) return
-    if (open && !d.open) {
-      opener.current = document.activeElement
+  const ref = useModalDialog({
+    open,
+    busy,
+    onClose,
+    onOpen: () => {
       setTyped('')
-      d.showModal()
       // Destructive dialogs focus the safe choice first.
       if (!confirmText) cancelRef.current?.focus()
-    } else if (!open && d.open) {
-      d.close()
-    }
-  }, [open, confirmText])
-
-  useEffect(() => {
-    const d = ref.current
-    if (!d) return
-    const onCancel = (e: Event) => {
-      e.preventDefault()
-      if (!busy) onClose()
-    }
-    const onClosed = () => {
-      const el = opener.current as HTMLElement | null
-      if (el && typeof el.focus === 'function') el.focus()
-    }
-    d.addEventListener('cancel', onCancel)
-    d.addEventListener('close', onClosed)
-    return () => {
-      d.removeEventListener('cancel', onCancel)
-      d.removeEventListener('close', onClosed)
-    }
-  }, [busy, onClose])
+    },
+  })
 
   const blocked = confirmText !== undefined && typed !== confirmText
   return (

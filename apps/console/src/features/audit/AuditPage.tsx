@@ -9,6 +9,7 @@ import { Badge, type BadgeTone } from '@/components/ui/Badge'
 import { Button } from '@/components/ui/Button'
 import { EmptyState } from '@/components/ui/EmptyState'
 import { ErrorState } from '@/components/ui/ErrorState'
+import { NewerOlderPager } from '@/components/ui/NewerOlderPager'
 import { PageHeader } from '@/components/ui/PageHeader'
 import { Spinner } from '@/components/ui/Spinner'
 import { TextField } from '@/components/ui/TextField'
@@ -167,13 +168,7 @@ export function AuditPage() {
             </table>
           </div>
         )}
-        <div className="flex items-center justify-between gap-3 border-t border-line px-3 py-2 text-xs text-muted">
-          <span>Page {pager.page}</span>
-          <div className="flex gap-2">
-            <Button size="sm" onClick={pager.prev} disabled={!pager.hasPrev}>Newer</Button>
-            <Button size="sm" onClick={() => pager.next(list.data?.nextCursor as string | undefined)} disabled={!list.data?.nextCursor}>Older</Button>
-          </div>
-        </div>
+        <NewerOlderPager pager={pager} nextCursor={list.data?.nextCursor as string | undefined} />
       </section>
     </div>
   )

@@ -2,7 +2,8 @@
 // A side panel for editing one thing (an option, an administrator). A modal <dialog> opened with
 // showModal(): the page behind is inert, Esc closes it, focus returns to the opener. On narrow
 // windows it takes the full width.
-import { useEffect, useId, useRef, type ReactNode } from 'react'
+import { useId, type ReactNode } from 'react'
+import { useModalDialog } from '@/components/ui/useModalDialog'
 
 export function Drawer({
   open,
@@ -21,39 +22,8 @@ export function Drawer({
   onClose: () => void
   busy?: boolean
 }) {
-  const ref = useRef<HTMLDialogElement>(null)
-  const opener = useRef<Element | null>(null)
+  const ref = useModalDialog({ open, busy, onClose })
   const id = useId()
-
-  useEffect(() => {
-    const d = ref.current
-    if (!d) return
-    if (open && !d.open) {
-      opener.current = document.activeElement
-      d.showModal()
-    } else if (!open && d.open) {
-      d.close()
-    }
-  }, [open])
-
-  useEffect(() => {
-    const d = ref.current
-    if (!d) return
-    const onCancel = (e: Event) => {
-      e.preventDefault()
-      if (!busy) onClose()
-    }
-    const onClosed = () => {
-      const el = opener.current as HTMLElement | null
-      if (el && typeof el.focus === 'function') el.focus()
-    }
-    d.addEventListener('cancel', onCancel)
-    d.addEventListener('close', onClosed)
-    return () => {
-      d.removeEventListener('cancel', onCancel)
-      d.removeEventListener('close', onClosed)
-    }
-  }, [busy, onClose])
 
   return (
     <dialog

@@ -11,6 +11,7 @@ import { Button } from '@/components/ui/Button'
 import { ConfirmDialog } from '@/components/ui/ConfirmDialog'
 import { EmptyState } from '@/components/ui/EmptyState'
 import { ErrorState } from '@/components/ui/ErrorState'
+import { NewerOlderPager } from '@/components/ui/NewerOlderPager'
 import { PageHeader } from '@/components/ui/PageHeader'
 import { Spinner } from '@/components/ui/Spinner'
 import { TextField } from '@/components/ui/TextField'
@@ -131,13 +132,7 @@ export function HistoryPage() {
               </table>
             </div>
           )}
-          <div className="flex items-center justify-between gap-3 border-t border-line px-3 py-2 text-xs text-muted">
-            <span>Page {pager.page}</span>
-            <div className="flex gap-2">
-              <Button size="sm" onClick={pager.prev} disabled={!pager.hasPrev}>Newer</Button>
-              <Button size="sm" onClick={() => pager.next(history.data?.nextCursor as string | undefined)} disabled={!history.data?.nextCursor}>Older</Button>
-            </div>
-          </div>
+          <NewerOlderPager pager={pager} nextCursor={history.data?.nextCursor as string | undefined} />
         </section>
 
         <section aria-label="Difference" className="card min-w-0">

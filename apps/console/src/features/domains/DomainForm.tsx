@@ -3,17 +3,17 @@
 // means the entry changed since it was opened (stale edit) → banner with a reload, edits kept.
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
-import { useState, type FormEvent } from 'react'
-import { Banner } from '@/components/ui/Banner'
+import { type FormEvent } from 'react'
 import { Button } from '@/components/ui/Button'
 import { FormErrorSummary } from '@/components/ui/FormErrorSummary'
 import { LinkButton } from '@/components/ui/LinkButton'
 import { Select } from '@/components/ui/Select'
+import { StaleEditBanner } from '@/components/ui/StaleEditBanner'
 import { TextArea, TextField } from '@/components/ui/TextField'
 import { useToast } from '@/components/ui/Toast'
-import { formErrorsFrom, useFormErrors } from '@/lib/form-errors'
-import { errorCode, useTRPC, type RouterOutputs } from '@/lib/trpc'
+import { useTRPC, type RouterOutputs } from '@/lib/trpc'
 import { quotaInput, sizeHint, splitList } from '@/lib/units'
+import { useEditForm } from '@/lib/use-edit-form'
 import { domainHref } from './DomainsList'
 
 type DomainDetail = RouterOutputs['domains']['get']
@@ -37,20 +37,7 @@ export function DomainForm({ domain, readOnly, onReload }: { domain?: DomainDeta
     diskQuota: quotaInput(domain?.diskQuota),
     msgQuota: quotaInput(domain?.msgQuota),
   }
-  const [f, setF] = useState(init)
-  const [conflict, setConflict] = useState(false)
-  const fe = useFormErrors(FIELDS, ALIASES)
-  const set = <K extends keyof typeof f>(k: K, v: (typeof f)[K]) => {
-    setF((s) => ({ ...s, [k]: v }))
-    fe.clearField(k)
-  }
-  const onError = (err: unknown) => {
-    const e = formErrorsFrom(err, FIELDS, ALIASES)
-    if (editing && errorCode(err) === 'CONFLICT' && Object.keys(e.fields).length === 0) {
-      setConflict(true)
-      fe.clear()
-    } else fe.setErrors(e)
-  }
+  const { f, set, fe, conflict, onError, dirty, discard } = useEditForm(init, { editing, fields: FIELDS, aliases: ALIASES })
   const done = (name: string, verb: string) => {
     void qc.invalidateQueries({ queryKey: trpc.domains.pathKey() })
     toast.ok(`Domain ${name} ${verb}`)
@@ -91,16 +78,13 @@ export function DomainForm({ domain, readOnly, onReload }: { domain?: DomainDeta
       })
     }
   }
-  const dirty = JSON.stringify(f) !== JSON.stringify(init)
   const err = fe.errors.fields
   const busy = create.isPending || update.isPending
 
   return (
     <form onSubmit={submit} noValidate className="flex max-w-3xl flex-col gap-4">
       {conflict && (
-        <Banner tone="warn" title="Changed by someone else since you opened it — reload" actions={<Button size="sm" onClick={onReload}>Reload</Button>}>
-          Nothing was saved. Reloading shows the current values and discards your edits on this page.
-        </Banner>
+        <StaleEditBanner onReload={onReload}>Nothing was saved. Reloading shows the current values and discards your edits on this page.</StaleEditBanner>
       )}
       <FormErrorSummary errors={fe.errors} fieldLabels={LABELS} title={editing ? 'The changes were not saved' : 'The domain was not created'} />
       <div className="card grid gap-4 p-5 sm:grid-cols-2">
@@ -116,7 +100,7 @@ export function DomainForm({ domain, readOnly, onReload }: { domain?: DomainDeta
             {editing ? 'Save changes' : 'Create domain'}
           </Button>
           {editing ? (
-            <Button onClick={() => { setF(init); fe.clear() }} disabled={!dirty || busy}>Discard</Button>
+            <Button onClick={discard} disabled={!dirty || busy}>Discard</Button>
           ) : (
             <LinkButton href="/domains">Cancel</LinkButton>
           )}

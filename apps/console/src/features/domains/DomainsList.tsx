@@ -11,6 +11,7 @@ import { SearchField } from '@/components/ui/SearchField'
 import { useSession } from '@/lib/session'
 import { useTRPC, type RouterOutputs } from '@/lib/trpc'
 import { formatBytes, formatCount } from '@/lib/units'
+import { cursorListProps } from '@/lib/cursor-list'
 import { useCursorPager } from '@/lib/use-cursor-pager'
 import { useDebounced } from '@/lib/use-debounced'
 
@@ -62,15 +63,10 @@ export function DomainsList() {
       <DataTable
         label="Domains"
         columns={columns}
-        rows={q.data?.items}
+        {...cursorListProps(q, pager)}
         rowKey={(d) => d.name}
-        loading={q.isPending}
-        fetching={q.isFetching && q.isPlaceholderData}
-        error={q.error}
-        onRetry={() => void q.refetch()}
         onRowOpen={(d) => router.push(domainHref(d.name))}
         empty={debounced ? 'No domains match.' : 'No domains yet.'}
-        pager={{ page: pager.page, hasPrev: pager.hasPrev, hasNext: Boolean(q.data?.nextCursor), onPrev: pager.prev, onNext: () => pager.next(q.data?.nextCursor) }}
         toolbar={<SearchField label="Search domains" value={search} onChange={(e) => setSearch(e.target.value)} />}
       />
     </>

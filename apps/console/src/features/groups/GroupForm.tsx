@@ -3,17 +3,17 @@
 // external addresses, one per line (uniqueMember / mgrpRFC822MailMember).
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
-import { useState, type FormEvent } from 'react'
-import { Banner } from '@/components/ui/Banner'
+import { type FormEvent } from 'react'
 import { Button } from '@/components/ui/Button'
 import { FormErrorSummary } from '@/components/ui/FormErrorSummary'
 import { LinkButton } from '@/components/ui/LinkButton'
 import { Select } from '@/components/ui/Select'
+import { StaleEditBanner } from '@/components/ui/StaleEditBanner'
 import { TextArea, TextField } from '@/components/ui/TextField'
 import { useToast } from '@/components/ui/Toast'
-import { formErrorsFrom, useFormErrors } from '@/lib/form-errors'
-import { errorCode, useTRPC, type RouterOutputs } from '@/lib/trpc'
+import { useTRPC, type RouterOutputs } from '@/lib/trpc'
 import { splitList } from '@/lib/units'
+import { useEditForm } from '@/lib/use-edit-form'
 import { useDomainOptions } from '../users/useDomainOptions'
 import { groupHref } from './GroupsList'
 
@@ -35,21 +35,8 @@ export function GroupForm({ group, readOnly, onReload }: { group?: GroupDetail; 
     aliases: (group?.aliases ?? []).join('\n'),
     members: (group?.members ?? []).join('\n'),
   }
-  const [f, setF] = useState(init)
-  const [conflict, setConflict] = useState(false)
-  const fe = useFormErrors(FIELDS, ALIASES)
-  const set = <K extends keyof typeof f>(k: K, v: string) => {
-    setF((s) => ({ ...s, [k]: v }))
-    fe.clearField(k)
-  }
+  const { f, set, fe, conflict, onError, dirty, discard } = useEditForm(init, { editing: Boolean(group), fields: FIELDS, aliases: ALIASES })
   const domain = f.domain || domains.names[0] || ''
-  const onError = (err: unknown) => {
-    const e = formErrorsFrom(err, FIELDS, ALIASES)
-    if (group && errorCode(err) === 'CONFLICT' && Object.keys(e.fields).length === 0) {
-      setConflict(true)
-      fe.clear()
-    } else fe.setErrors(e)
-  }
   const saved = (verb: string) => {
     void qc.invalidateQueries({ queryKey: trpc.groups.pathKey() })
     void qc.invalidateQueries({ queryKey: trpc.users.get.pathKey() })
@@ -81,15 +68,12 @@ export function GroupForm({ group, readOnly, onReload }: { group?: GroupDetail; 
       })
     }
   }
-  const dirty = JSON.stringify(f) !== JSON.stringify(init)
   const err = fe.errors.fields
   const busy = create.isPending || update.isPending
   return (
     <form onSubmit={submit} noValidate className="flex max-w-3xl flex-col gap-4">
       {conflict && (
-        <Banner tone="warn" title="Changed by someone else since you opened it — reload" actions={<Button size="sm" onClick={onReload}>Reload</Button>}>
-          Nothing was saved. Reloading shows the current members and discards your edits on this page.
-        </Banner>
+        <StaleEditBanner onReload={onReload}>Nothing was saved. Reloading shows the current members and discards your edits on this page.</StaleEditBanner>
       )}
       <FormErrorSummary errors={fe.errors} fieldLabels={LABELS} title={group ? 'The changes were not saved' : 'The group was not created'} />
       <div className="card grid gap-4 p-5 sm:grid-cols-2">
@@ -105,7 +89,7 @@ export function GroupForm({ group, readOnly, onReload }: { group?: GroupDetail; 
             {group ? 'Save changes' : 'Create group'}
           </Button>
           {group ? (
-            <Button onClick={() => { setF(init); fe.clear() }} disabled={!dirty || busy}>Discard</Button>
+            <Button onClick={discard} disabled={!dirty || busy}>Discard</Button>
           ) : (
             <LinkButton href="/groups">Cancel</LinkButton>
           )}

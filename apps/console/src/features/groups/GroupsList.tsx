@@ -11,9 +11,10 @@ import { SearchField } from '@/components/ui/SearchField'
 import { Select } from '@/components/ui/Select'
 import { useSession } from '@/lib/session'
 import { useTRPC, type RouterOutputs } from '@/lib/trpc'
+import { cursorListProps } from '@/lib/cursor-list'
 import { useCursorPager } from '@/lib/use-cursor-pager'
 import { useDebounced } from '@/lib/use-debounced'
-import { useDomainOptions } from '../users/useDomainOptions'
+import { domainFilterOptions, useDomainOptions } from '../users/useDomainOptions'
 
 type GroupRow = RouterOutputs['groups']['list']['items'][number]
 
@@ -50,22 +51,17 @@ export function GroupsList() {
       <DataTable
         label="Groups"
         columns={columns}
-        rows={q.data?.items}
+        {...cursorListProps(q, pager)}
         rowKey={(g) => `${g.cn}@${g.domain}`}
-        loading={q.isPending}
-        fetching={q.isFetching && q.isPlaceholderData}
-        error={q.error}
-        onRetry={() => void q.refetch()}
         onRowOpen={(g) => router.push(groupHref(g))}
         empty={debounced || domain ? 'No groups match.' : 'No groups yet.'}
-        pager={{ page: pager.page, hasPrev: pager.hasPrev, hasNext: Boolean(q.data?.nextCursor), onPrev: pager.prev, onNext: () => pager.next(q.data?.nextCursor) }}
         toolbar={
           <>
             <SearchField label="Search groups" value={search} onChange={(e) => setSearch(e.target.value)} />
             <Select
               label="Domain"
               hideLabel
-              options={[{ value: '', label: 'All domains' }, ...domains.names.map((d) => ({ value: d, label: d }))]}
+              options={domainFilterOptions(domains.names)}
               value={domain}
               onChange={(e) => setDomain(e.target.value)}
               wrapperClassName="w-52"

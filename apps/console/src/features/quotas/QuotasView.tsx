@@ -14,7 +14,7 @@ import { humanMessage } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { formatBytes, formatCount } from '@/lib/units'
 import { QuotaUsage } from '../users/UserEditor'
-import { useDomainOptions } from '../users/useDomainOptions'
+import { domainFilterOptions, useDomainOptions } from '../users/useDomainOptions'
 import { NearestTable } from './NearestTable'
 import { plural } from '@/lib/plural'
 
@@ -37,7 +37,7 @@ export function QuotasView() {
                 hideLabel
                 value={domain}
                 onChange={(e) => setDomain(e.target.value)}
-                options={[{ value: '', label: 'All domains' }, ...domains.names.map((d) => ({ value: d, label: d }))]}
+                options={domainFilterOptions(domains.names)}
                 wrapperClassName="w-56"
               />
             }

@@ -5,20 +5,21 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState, type FormEvent, type ReactNode } from 'react'
-import { Banner } from '@/components/ui/Banner'
 import { Button } from '@/components/ui/Button'
 import { ErrorState } from '@/components/ui/ErrorState'
 import { FormErrorSummary } from '@/components/ui/FormErrorSummary'
 import { QuotaBar } from '@/components/ui/QuotaBar'
 import { Select } from '@/components/ui/Select'
 import { Spinner } from '@/components/ui/Spinner'
+import { StaleEditBanner } from '@/components/ui/StaleEditBanner'
 import { Tabs } from '@/components/ui/Tabs'
 import { TextArea, TextField } from '@/components/ui/TextField'
 import { useToast } from '@/components/ui/Toast'
 import { dateToGeneralized, formatIso, generalizedToDate } from '@/lib/dates'
 import { formErrorsFrom, useFormErrors } from '@/lib/form-errors'
-import { errorCode, useTRPC, type RouterInputs, type RouterOutputs } from '@/lib/trpc'
+import { useTRPC, type RouterInputs, type RouterOutputs } from '@/lib/trpc'
 import { formatBytes, formatCount, quotaInput, sizeHint, splitList } from '@/lib/units'
+import { isStaleEdit } from '@/lib/use-edit-form'
 import { DeliveryOptionsField } from './DeliveryOptionsField'
 import { USER_FIELD_ALIASES, USER_FIELD_LABELS, USER_FIELDS } from './fields'
 
@@ -151,7 +152,7 @@ export function UserEditor({
       },
       onError: (err) => {
         const e = formErrorsFrom(err, USER_FIELDS, USER_FIELD_ALIASES)
-        if (errorCode(err) === 'CONFLICT' && Object.keys(e.fields).length === 0) {
+        if (isStaleEdit(err, e)) {
           setConflict(true)
           fe.clear()
           return
@@ -180,17 +181,9 @@ export function UserEditor({
   return (
     <form onSubmit={submit} noValidate className="flex flex-col gap-4">
       {conflict && (
-        <Banner
-          tone="warn"
-          title="Changed by someone else since you opened it — reload"
-          actions={
-            <Button size="sm" onClick={onReload}>
-              Reload
-            </Button>
-          }
-        >
+        <StaleEditBanner onReload={onReload}>
           Nothing was saved. Reloading shows the current values; your edits on this page will be discarded.
-        </Banner>
+        </StaleEditBanner>
       )}
       <FormErrorSummary errors={fe.errors} fieldLabels={USER_FIELD_LABELS} />
       <Tabs label="User settings" tabs={TABS} value={tab} onChange={onTab}>

@@ -13,10 +13,11 @@ import { SearchField } from '@/components/ui/SearchField'
 import { Select } from '@/components/ui/Select'
 import { useSession } from '@/lib/session'
 import { useTRPC, type RouterInputs, type RouterOutputs } from '@/lib/trpc'
+import { cursorListProps } from '@/lib/cursor-list'
 import { useCursorPager } from '@/lib/use-cursor-pager'
 import { useDebounced } from '@/lib/use-debounced'
 import { STATUS_FILTER } from './fields'
-import { useDomainOptions } from './useDomainOptions'
+import { domainFilterOptions, useDomainOptions } from './useDomainOptions'
 
 type UserRow = RouterOutputs['users']['list']['items'][number]
 type ListInput = Exclude<RouterInputs['users']['list'], void | undefined>
@@ -108,24 +109,12 @@ export function UsersList() {
         <DataTable
           label="Users"
           columns={columns}
-          rows={q.data?.items}
+          {...cursorListProps(q, pager)}
           rowKey={(u) => `${u.uid}@${u.domain}`}
-          loading={q.isPending}
-          fetching={q.isFetching && q.isPlaceholderData}
-          error={q.error}
-          onRetry={() => void q.refetch()}
           sort={sort}
           onSortChange={setSort}
           onRowOpen={(u) => router.push(userHref(u))}
           empty={debounced || status || domain ? 'No users match.' : 'No users yet.'}
-          pager={{
-            page: pager.page,
-            hasPrev: pager.hasPrev,
-            hasNext: Boolean(q.data?.nextCursor),
-            onPrev: pager.prev,
-            onNext: () => pager.next(q.data?.nextCursor),
-            total: q.data?.total,
-          }}
           toolbar={
             <>
               <SearchField label="Search users by ID, name or address" value={search} onChange={(e) => setSearch(e.target.value)} />
@@ -140,7 +129,7 @@ export function UsersList() {
               <Select
                 label="Domain"
                 hideLabel
-                options={[{ value: '', label: 'All domains' }, ...domains.names.map((d) => ({ value: d, label: d }))]}
+                options={domainFilterOptions(domains.names)}
                 value={domain}
                 onChange={(e) => setDomain(e.target.value)}
                 wrapperClassName="w-52"

@@ -14,3 +14,8 @@ export function useDomainOptions() {
   const names = q.data ? q.data.items.map((d) => d.name) : me.role === 'domain' ? me.domains : []
   return { names, isPending: q.isPending && me.role !== 'domain' }
 }
+
+/** Options of a domain filter: "All domains" (value '') and then each domain. */
+export function domainFilterOptions(names: readonly string[]) {
+  return [{ value: '', label: 'All domains' }, ...names.map((d) => ({ value: d, label: d }))]
+}
