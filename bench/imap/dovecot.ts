@@ -8,6 +8,33 @@ import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 
+/**
+ * The user-level part of a Dovecot configuration shared by the benches (recipe
+ * ../shared/design/recipes/dovecot.conf): scratch dirs under `dir`, no TLS, maildirs, a passwd-file of
+ * PLAIN passwords and a static userdb. `user` is the username variable (`%u` for IMAP logins, `%n`
+ * for LMTP recipients without their domain).
+ */
+export function dovecotBaseConfig(dir: string, protocols: string, user: '%u' | '%n'): string {
+  return `protocols = ${protocols}
+listen = 127.0.0.1
+base_dir = ${dir}/base
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+mail_location = maildir:${dir}/mail/${user}
+first_valid_uid = 100
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=${user} ${dir}/passwd
+}
+userdb {
+  driver = static
+  args = uid=vmail gid=vmail home=${dir}/home/${user}
+}
+`
+}
+
 export interface Dovecot { port: number; child: ChildProcess; stop(): Promise<void> }
 
 export async function startDovecot(dir: string, users: string[], messages: (i: number, user: string) => string, count: number): Promise<Dovecot> {
@@ -22,24 +49,7 @@ export async function startDovecot(dir: string, users: string[], messages: (i: n
     for (let i = 0; i < count; i++) fs.writeFileSync(path.join(md, 'cur', `${1700000000 + i}.M${i}P1.bench:2,`), messages(i, u))
   }
   fs.writeFileSync(path.join(dir, 'dovecot.conf'), `
-protocols = imap
-listen = 127.0.0.1
-base_dir = ${dir}/base
-state_dir = ${dir}/state
-log_path = ${dir}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:${dir}/mail/%u
-first_valid_uid = 100
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${dir}/passwd
-}
-userdb {
-  driver = static
-  args = uid=vmail gid=vmail home=${dir}/home/%u
-}
+${dovecotBaseConfig(dir, 'imap', '%u')}auth_mechanisms = plain login
 service imap-login {
   chroot =
   process_limit = 4096

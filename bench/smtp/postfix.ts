@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { connect } from 'node:net'
 import { freePort, sleep, until } from './util.js'
+import { dovecotBaseConfig } from '../imap/dovecot.js'
 
 export interface Instance { port: number; stop(): Promise<void>; pids(): number[] }
 
@@ -49,24 +50,7 @@ export async function startDovecotLmtp(dir: string, users: string[]): Promise<In
   for (const d of ['base', 'state', 'mail', 'home']) mkdirSync(join(dir, d), { recursive: true })
   writeFileSync(join(dir, 'passwd'), users.map((u) => `${u}:{PLAIN}pw`).join('\n') + '\n')
   writeFileSync(join(dir, 'dovecot.conf'), `
-protocols = lmtp
-listen = 127.0.0.1
-base_dir = ${dir}/base
-state_dir = ${dir}/state
-log_path = ${dir}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-mail_location = maildir:${dir}/mail/%n
-first_valid_uid = 100
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%n ${dir}/passwd
-}
-userdb {
-  driver = static
-  args = uid=vmail gid=vmail home=${dir}/home/%n
-}
-service lmtp {
+${dovecotBaseConfig(dir, 'lmtp', '%n')}service lmtp {
   inet_listener lmtp {
     address = 127.0.0.1
     port = ${lmtpPort}
