@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const consoleDir = join(root, 'apps/console')
-const buildId = join(consoleDir, '.next', 'BUILD_ID')
+// WREN_CONSOLE_DISTDIR: a side build (a bench, a second developer's test run) beside the default .next
+const buildId = join(consoleDir, process.env.WREN_CONSOLE_DISTDIR || '.next', 'BUILD_ID')
 
 /** Newest modification time (ms) of the console's sources and build configuration. */
 function newestSource() {
@@ -40,7 +41,7 @@ const alive = (pid) => { try { process.kill(pid, 0); return true } catch (e) { r
  * otherwise write the same .next directory at once); a lock left by a dead process is taken over.
  */
 function withBuildLock(fn) {
-  const lock = join(tmpdir(), 'wren-console-build.lock')
+  const lock = join(tmpdir(), `wren-console-build${process.env.WREN_CONSOLE_DISTDIR ? '-' + process.env.WREN_CONSOLE_DISTDIR.replace(/[^\w.-]/g, '_') : ''}.lock`)
   for (;;) {
     try {
       const fd = openSync(lock, 'wx')

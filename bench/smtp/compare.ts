@@ -71,7 +71,8 @@ async function main() {
     ['p50 DATA→250 ms (probe)', pf.p50AcceptMs, wren.probe!.p50Ms],
     ['p99 DATA→250 ms (probe)', pf.p99AcceptMs, wren.probe!.p99Ms],
     ['p99 DATA→250 ms (server)', '-', wren.p99AcceptMs],
-    ['peak memory MB', `postfix ${pf.peakRssMb.postfix} + dovecot ${pf.peakRssMb.dovecot} (PSS)`, `dispatcher ${wren.peakRssMbDispatcher} + jobs ${wren.peakRssMbJobController} (RSS)`],
+    ['peak memory MB', `postfix ${pf.peakRssMb.postfix} + dovecot ${pf.peakRssMb.dovecot} (PSS)`, `dispatcher ${wren.peakRssMbDispatcher} + jobs ${wren.peakRssMbJobController} (RSS); tree peak ${wren.peakRssMbTotal}`],
+    ['CPU ms/msg', '-', `dispatcher ${wren.cpuMsPerMessage.dispatcher} + jobs ${wren.cpuMsPerMessage.jobController}`],
     ['load average at start', pf.load, wren.load],
   ]
   console.log(`\n${messages} × 2 KB, ${sessions} smtp-source sessions, fsync on${noFlowDelay ? ', Postfix in_flow_delay = 0' : ', Postfix defaults (in_flow_delay = 1s)'}\n`)

@@ -6,12 +6,15 @@
 //   real (default): the daemon's policy (rewrite rules, mapping tables) and @wren/directory;
 //   basic: a fixed policy and user list, to measure the MTA alone (wren-runner.ts)
 //   WREN_BENCH_PROF=<dir>  writes V8 CPU profiles of both processes there (--cpu-prof)
+//   WREN_BENCH_NODE_FLAGS="…"  node/V8 flags for both service processes instead of the daemon's
+//     (apps/server/src/services/registry.ts `nodeFlags`); WREN_BENCH_NODE_FLAGS= runs V8's defaults
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { QueueIndex } from '../../packages/mta/src/queue/index-db.js'
+import { SERVICES } from '../../apps/server/src/services/registry.js'
 import { freePort, loadAverage, rssMb, runSmtpSource, sleep, until } from './util.js'
 import { percentile, startLatencyProbe } from './latency-probe.js'
 import { provisionDirectory } from './provision.js'
@@ -22,15 +25,23 @@ export interface WrenResult {
   messages: number; sessions: number; messageBytes: number
   acceptedPerSec: number; endToEndPerSec: number; acceptSeconds: number; endToEndSeconds: number
   p50AcceptMs: number; p99AcceptMs: number; peakRssMbDispatcher: number; peakRssMbJobController: number
+  /** Peak of the summed RSS of the daemon's service processes (sampled together every 100 ms). */
+  peakRssMbTotal: number
+  /** process.memoryUsage() (MB) of each process at its RSS peak and when it was ready. */
+  memory: Record<string, unknown>
   idleConnectionKb: number; fsyncBatches: number; avgBatch: number
   /** ims-ms jobs run by the job controller and messages per job (store deliverBatch size). */
   deliveryJobs: number; avgJobMessages: number
   /** Mean time per group-commit batch in each phase: file fdatasync+rename, directory fsync, index transaction. */
   groupCommitMsPerBatch: Record<string, number>
+  /** Longest batch in each phase (ms): the index phase runs on the event loop (SQLite write lock waits included). */
+  groupCommitMaxMs: { sync: number; index: number }
   cpuMsPerMessage: { dispatcher: number; jobController: number }
   loopDelayMs: { dispatcher: unknown; jobController: unknown }
   load: string
   mode: string
+  /** node/V8 flags of the dispatcher process. */
+  nodeFlags: string
   /** Client-side end-of-DATA → 250 of one extra session during the load (compare.ts). */
   probe?: { messages: number; p50Ms: number; p99Ms: number }
 }
@@ -39,7 +50,10 @@ interface Proc { p: ChildProcess; out: string }
 
 function startRole(dataRoot: string, port: number, role: 'dispatcher' | 'jobs', mode: string, profDir?: string): Proc {
   const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, role)] : []
-  const p = spawn(process.execPath, [...prof, '--import', join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), join(ROOT, 'bench/smtp/wren-runner.ts'), dataRoot, String(port), role, '1', mode],
+  // The daemon's node/V8 flags of that service (registry.ts), or WREN_BENCH_NODE_FLAGS ('' = none)
+  const service = SERVICES.find((e) => e.name === (role === 'jobs' ? 'job_controller' : 'dispatcher'))
+  const flags = process.env.WREN_BENCH_NODE_FLAGS !== undefined ? process.env.WREN_BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : [...(service?.nodeFlags ?? [])]
+  const p = spawn(process.execPath, [...flags, ...prof, '--import', join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), join(ROOT, 'bench/smtp/wren-runner.ts'), dataRoot, String(port), role, '1', mode],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit', 'ipc'], env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' } })
   const h = { p, out: '' }
   p.stdout!.on('data', (d) => (h.out += d))
@@ -66,7 +80,15 @@ export async function runWren(messages: number, sessions: number, opts: { probe?
   try {
     await until('wren processes ready', () => disp.out.includes('READY') && jobs.out.includes('READY'), 60_000)
     let peakJobsRss = 0
-    const sampler = setInterval(() => { try { peakJobsRss = Math.max(peakJobsRss, rssMb(jobs.p.pid!)) } catch { /* exited */ } }, 100)
+    let peakSumRss = 0
+    // Peak RSS of the daemon's process tree: both service processes sampled at the same instant.
+    const sampler = setInterval(() => {
+      try {
+        const j = rssMb(jobs.p.pid!), d = rssMb(disp.p.pid!)
+        peakJobsRss = Math.max(peakJobsRss, j)
+        peakSumRss = Math.max(peakSumRss, j + d)
+      } catch { /* exited */ }
+    }, 100)
     // idle connection cost
     const before = rssMb(disp.p.pid!)
     const idle: Socket[] = []
@@ -97,7 +119,10 @@ export async function runWren(messages: number, sessions: number, opts: { probe?
       acceptedPerSec: Math.round(messages / tAccept), endToEndPerSec: Math.round(messages / tEnd),
       acceptSeconds: +tAccept.toFixed(2), endToEndSeconds: +tEnd.toFixed(2),
       p50AcceptMs: +ds.p50.toFixed(2), p99AcceptMs: +ds.p99.toFixed(2), peakRssMbDispatcher: ds.peakRssMb, peakRssMbJobController: Math.max(Math.round(peakJobsRss), js.peakRssMb),
+      peakRssMbTotal: Math.round(peakSumRss),
+      memory: { dispatcher: { peak: ds.memAtPeakMb, ready: ds.memAtReadyMb }, jobController: { peak: js.memAtPeakMb, ready: js.memAtReadyMb } },
       idleConnectionKb: Math.round(idleKb), fsyncBatches: ds.groupCommit.batches, avgBatch: +(ds.groupCommit.items / Math.max(1, ds.groupCommit.batches)).toFixed(1),
+      groupCommitMaxMs: { sync: +ds.groupCommit.maxMs.sync.toFixed(2), index: +ds.groupCommit.maxMs.index.toFixed(2) },
       groupCommitMsPerBatch: Object.fromEntries(Object.entries(ds.groupCommit.ms as Record<string, number>).map(([k, v]) => [k, +(v / Math.max(1, ds.groupCommit.batches)).toFixed(2)])),
       deliveryJobs: js.jobStats.jobs, avgJobMessages: +(js.jobStats.delivered / Math.max(1, js.jobStats.jobs)).toFixed(1),
       cpuMsPerMessage: {
@@ -105,7 +130,7 @@ export async function runWren(messages: number, sessions: number, opts: { probe?
         jobController: +((js.cpuUserMs + js.cpuSystemMs) / messages).toFixed(3),
       },
       loopDelayMs: { dispatcher: ds.loopDelayMs, jobController: js.loopDelayMs },
-      load, mode,
+      load, mode, nodeFlags: process.env.WREN_BENCH_NODE_FLAGS ?? (SERVICES.find((e) => e.name === 'dispatcher')?.nodeFlags ?? []).join(' '),
       probe: probeLat ? { messages: probeLat.length, p50Ms: +percentile(probeLat, 0.5).toFixed(2), p99Ms: +percentile(probeLat, 0.99).toFixed(2) } : undefined,
     }
   } finally {

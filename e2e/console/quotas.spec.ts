@@ -36,10 +36,14 @@ test('quotas: nearest users, per-domain totals and one user\'s usage', async ({ 
   expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(85)
   await expect(row.getByRole('meter', { name: 'Messages' })).toHaveAttribute('aria-valuenow', '3')
 
-  // per-domain totals: the domain's 10M and what the user stored
+  // per-domain totals (every domain, paged, filterable): the domain's 10M and what the user stored
   const totals = page.getByRole('region', { name: 'Per-domain totals' })
+  await expect(totals.getByTestId('quota-grand-total')).toContainText('All domains:')
+  await totals.getByLabel('Filter domains').fill(domain)
   const item = totals.getByRole('listitem').filter({ hasText: domain })
   await expect(item).toContainText('/ 10M')
+  await expect(totals.getByRole('listitem')).toHaveCount(1)
+  await expect(item).toContainText('1 mailbox')
 
   // one user's usage on demand
   const lookup = page.getByRole('region', { name: "A user's usage" })

@@ -55,4 +55,26 @@ describe('imsimta test through bin/', () => {
     expect(r.code, r.err).toBe(0)
     expect(r.out).toContain('Output flags: [89]')
   })
+
+  it('test -match answers Match./No match. with the saved wildcards', async () => {
+    const r = await tool('imsimta', ['test', '-match', '-pattern=$(192.45.67.0/24)', '192.45.67.89', '10.0.0.1'])
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toMatch(/^Match\.\n[\s\S]*No match\.\n$/)
+  })
+
+  it('version and cnbuild: the live configuration is compiled as the MTA would, errors located', async () => {
+    const v = await tool('imsimta', ['version'])
+    expect(v.code, v.err).toBe(0)
+    expect(v.out).toMatch(/^Wren Messaging Server \S+ /)
+    const ok = await tool('imsimta', ['cnbuild'])
+    expect(ok.code, ok.err).toBe(0)
+    expect(ok.out).toMatch(/1 configured rewrite rules .* checked: 0 errors/)
+    const bad = await tool('msconfig', ['set', 'mapping:X-CHECK.rule', '*|* $|NO-SUCH-TABLE;$0|'])
+    expect(bad.code, bad.err).toBe(0)
+    const r = await tool('imsimta', ['cnbuild'])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('%CNBUILD-E, mapping:X-CHECK entry 1 (*|*): nested lookup of an undefined table NO-SUCH-TABLE')
+    expect((await tool('msconfig', ['unset', 'mapping:X-CHECK.rule'])).code).toBe(0)
+    expect((await tool('imsimta', ['cnbuild'])).code).toBe(0)
+  })
 })

@@ -262,3 +262,61 @@ describe('admin API routers', () => {
     await expect(it.next()).rejects.toThrow(/session ended/)
   })
 })
+
+describe('local bearer token on /trpc (D24)', () => {
+  let api: TestApi
+  let server: import('node:http').Server
+  let base = ''
+  const TOKEN = 'a'.repeat(64)
+
+  beforeAll(async () => {
+    const { createServer } = await import('node:http')
+    const { createTrpcHttpHandler } = await import('./http.js')
+    api = await openTestApi()
+    api.deps.controlToken = () => TOKEN
+    await api.deps.directory.createDomain({ name: 'cli.test' }, { actor: 'setup', source: 'cli' })
+    const handler = createTrpcHttpHandler(api.deps)
+    server = createServer((req, res) => handler(req, res))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/trpc`
+  })
+  afterAll(async () => {
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
+    await api?.close()
+  })
+
+  const call = (path: string, body: unknown, headers: Record<string, string>) =>
+    fetch(`${base}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+
+  it('the control token acts as global admin cli:<actor> without CSRF; the change is audited with source cli', async () => {
+    const res = await call('users.create', { uid: 'tok', domain: 'cli.test', password: 'tok-password-1', cn: 'Tok En' }, { authorization: `Bearer ${TOKEN}`, 'x-wren-actor': 'ops' })
+    expect(res.status).toBe(200)
+    const me = await (await fetch(`${base}/auth.me`, { headers: { authorization: `Bearer ${TOKEN}`, 'x-wren-actor': 'ops' } })).json() as { result: { data: { username: string; role: string } } }
+    expect(me.result.data).toMatchObject({ username: 'cli:ops', role: 'global' })
+    const rows = await api.deps.db.prisma.auditEvent.findMany({ where: { target: { contains: 'tok' } } })
+    expect(rows.some((r) => r.actor === 'cli:ops' && r.source === 'cli' && r.role === 'global')).toBe(true)
+  })
+
+  it('a wrong or empty token is 401 for every procedure (even public ones), logged as a failed sign-in, and changes nothing', async () => {
+    for (const auth of [`Bearer ${'b'.repeat(64)}`, `Bearer ${TOKEN.slice(1)}`, 'Bearer ']) {
+      const res = await call('users.create', { uid: 'nope', domain: 'cli.test', password: 'nope-password-1', cn: 'No' }, { authorization: auth, 'x-wren-actor': 'mallory' })
+      expect(res.status).toBe(401)
+      expect((await fetch(`${base}/auth.me`, { headers: { authorization: auth } })).status).toBe(401)
+    }
+    expect(await api.deps.directory.findUser('nope@cli.test')).toBeUndefined()
+    const failed = await api.deps.db.prisma.auditEvent.findMany({ where: { action: 'auth.failed', actor: 'cli:mallory' } })
+    expect(failed.length).toBeGreaterThanOrEqual(3)
+    expect(failed[0]!.source).toBe('cli')
+  })
+
+  it('the token is refused through the console proxy (x-forwarded-for) and when the daemon has none', async () => {
+    const via = await fetch(`${base}/auth.me`, { headers: { authorization: `Bearer ${TOKEN}`, 'x-forwarded-for': '203.0.113.9' } })
+    expect(via.status).toBe(401)
+    api.deps.controlToken = undefined
+    try {
+      expect((await fetch(`${base}/auth.me`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(401)
+    } finally {
+      api.deps.controlToken = () => TOKEN
+    }
+  })
+})

@@ -6,8 +6,10 @@ import type { ControlDb } from '@wren/db'
 import type { Directory } from '@wren/directory'
 import type { ConfigService } from '@wren/config'
 import type { UserQuotaReport } from '@wren/store'
-import { loadSession, sessionCookie, sessionTimeoutSeconds, type SessionInfo } from './session.js'
+import { recordAudit } from '@wren/db'
+import { localSessionFor, loadSession, sessionCookie, sessionTimeoutSeconds, tokenMatches, type SessionInfo } from './session.js'
 import { LoginLimiter } from './rate-limit.js'
+import type { MailLogPort, QueuePort } from './types.js'
 
 export interface ServiceStatusLike {
   name: string
@@ -58,7 +60,20 @@ export interface ApiDeps {
   now?(): number
   /** Failed sign-in limiter (shared between HTTP and WS handlers); created when absent. */
   limiter?: LoginLimiter
+  /**
+   * The control API's bearer token (run/control.json, mode 0600). Local tools (commadmin, msconfig)
+   * that send `Authorization: Bearer <token>` act as a global administrator with audit source `cli`
+   * (docs/decisions.md D24). Absent: bearer authentication is off.
+   */
+  controlToken?: string | (() => string | undefined)
+  /** The MTA queue (queue viewer); absent: the queue procedures answer PRECONDITION_FAILED. */
+  queue?: QueuePort
+  /** mail.log / connection.log search; absent: the logs procedures answer PRECONDITION_FAILED. */
+  mailLog?: MailLogPort
 }
+
+/** Audit source of a request: the console's proxy, a direct API client, or a local CLI tool. */
+export type ApiSource = 'console' | 'api' | 'cli'
 
 export interface ApiContext {
   deps: ApiDeps
@@ -66,8 +81,8 @@ export interface ApiContext {
   ip: string
   /** The request came over TLS (cookie gets `Secure`). */
   secure: boolean
-  /** `console` when proxied by the console, `api` for direct clients (audit source). */
-  source: 'console' | 'api'
+  /** `console` when proxied by the console, `api` for direct clients, `cli` for local tools (audit source). */
+  source: ApiSource
   session: SessionInfo | null
   /** The `x-csrf-token` header. */
   csrfHeader: string | undefined
@@ -75,6 +90,8 @@ export interface ApiContext {
   setCookie(cookie: string): void
   /** A WebSocket connection's context outlives requests: its session is re-checked on every call. */
   longLived?: boolean
+  /** The request carried an `Authorization: Bearer` token that is not the control token: every procedure answers UNAUTHORIZED. */
+  badBearer?: string
 }
 
 export function isLoopback(addr: string | undefined): boolean {
@@ -87,7 +104,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v
 }
 
-export function clientInfo(req: IncomingMessage): { ip: string; source: 'console' | 'api'; secure: boolean } {
+export function clientInfo(req: IncomingMessage): { ip: string; source: ApiSource; secure: boolean } {
   const peer = req.socket.remoteAddress ?? ''
   const fwd = header(req, 'x-forwarded-for')
   // contract: trust x-forwarded-for ONLY when the TCP peer is loopback (the console's rewrite proxy)
@@ -96,7 +113,10 @@ export function clientInfo(req: IncomingMessage): { ip: string; source: 'console
     const proto = header(req, 'x-forwarded-proto')
     return { ip: stripMapped(first || peer), source: 'console', secure: proto === 'https' }
   }
-  return { ip: stripMapped(peer), source: 'api', secure: Boolean((req.socket as { encrypted?: boolean }).encrypted) }
+  const secure = Boolean((req.socket as { encrypted?: boolean }).encrypted)
+  // A local tool signed in with -D/-w (commadmin) labels its calls `cli`; only believed from this machine.
+  if (isLoopback(peer) && header(req, 'x-wren-source') === 'cli') return { ip: stripMapped(peer), source: 'cli', secure }
+  return { ip: stripMapped(peer), source: 'api', secure }
 }
 
 function stripMapped(ip: string): string {
@@ -123,6 +143,12 @@ export function createApiContextFactory(deps: ApiDeps) {
   return async (opts: { req: IncomingMessage; res?: ServerResponse | unknown }): Promise<ApiContext> => {
     const { req, res } = opts
     const info = clientInfo(req)
+    const bearer = bearerOf(header(req, 'authorization'))
+    if (bearer !== undefined) {
+      const local = await localSession(deps, req, bearer)
+      if (local) return { deps, ...info, source: 'cli', session: local, csrfHeader: undefined, setCookie: () => undefined, longLived: false }
+      return { deps, ...info, session: null, csrfHeader: undefined, setCookie: () => undefined, badBearer: 'missing or wrong bearer token (see run/control.json)' }
+    }
     const sid = parseCookies(header(req, 'cookie'))[SESSION_COOKIE]
     const session = sid ? await loadSession(deps, sid) : null
     const httpRes = res && typeof (res as ServerResponse).appendHeader === 'function' ? (res as ServerResponse) : undefined
@@ -140,4 +166,39 @@ export function createApiContextFactory(deps: ApiDeps) {
       longLived: !httpRes,
     }
   }
+}
+
+function bearerOf(auth: string | undefined): string | undefined {
+  const m = auth ? /^Bearer\s+(\S*)\s*$/i.exec(auth) : null
+  return m ? m[1]! : auth !== undefined && /^bearer\b/i.test(auth) ? '' : undefined
+}
+
+/**
+ * A local tool's bearer token (D24): the control token, presented from this machine and not
+ * through the console's proxy, makes a global administrator `cli:<x-wren-actor>`. Anything else is a
+ * failed sign-in: written to the daemon log and the audit log (`auth.failed`), answered UNAUTHORIZED.
+ */
+async function localSession(deps: ApiDeps, req: IncomingMessage, token: string): Promise<SessionInfo | null> {
+  const peer = req.socket.remoteAddress ?? ''
+  const expected = typeof deps.controlToken === 'function' ? deps.controlToken() : deps.controlToken
+  // this machine: a loopback peer, or one whose address is our own (admin.listenaddr not loopback);
+  // never through the console's proxy, which forwards other machines' requests
+  const fromHere = (isLoopback(peer) || peer === req.socket.localAddress) && header(req, 'x-forwarded-for') === undefined
+  const ok = fromHere && expected !== undefined && expected !== '' && tokenMatches(token, expected)
+  const name = actorName(header(req, 'x-wren-actor'))
+  if (ok) return localSessionFor(deps, name)
+  const ip = clientInfo(req).ip
+  const reason = !expected ? 'bearer tokens are not accepted' : !fromHere ? 'bearer token from another machine' : 'wrong bearer token'
+  deps.log.notice('Account', `admin sign-in failed for cli:${name} from ${ip}: ${reason}`)
+  await recordAudit(deps.db.prisma, {
+    actor: `cli:${name}`, role: '', source: 'cli', sourceIp: ip, action: 'auth.failed', target: `cli:${name}`,
+    diff: [{ field: 'reason', before: undefined, after: reason }],
+  }).catch(() => undefined)
+  return null
+}
+
+/** The `x-wren-actor` header (the CLI sends -D or $USER): a short printable name, `unknown` otherwise. */
+export function actorName(raw: string | undefined): string {
+  const v = (raw ?? '').trim()
+  return /^[\w.@+-]{1,64}$/.test(v) ? v : 'unknown'
 }

@@ -18,11 +18,14 @@ export const PERMISSIONS = [
   'audit.read',
   'services.read', 'services.write',
   'admins.read', 'admins.write',
+  'queue.read', 'queue.write', 'logs.read',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
 const DOMAIN_ADMIN: ReadonlySet<Permission> = new Set<Permission>([
   'session', 'domains.read', 'users.read', 'users.write', 'groups.read', 'groups.write', 'quotas.read', 'audit.read', 'services.read',
+  // their domains' queue entries and log lines (issue 6 §2): the scope is applied in SQL / per record
+  'queue.read', 'queue.write', 'logs.read',
 ])
 
 export function roleAllows(role: Role, perm: Permission): boolean {

@@ -1,7 +1,7 @@
 // Console sessions (contract "Sessions, CSRF, roles"): AdminSession rows with a 32-byte random id,
 // a CSRF token, and a sliding expiry of `admin.sessiontimeout` seconds. Cookie `wren_session`:
 // httpOnly, SameSite=Strict, Path=/, Secure only when the request came over TLS.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 import type { ApiDeps } from './context.js'
 import type { Role } from './types.js'
 
@@ -20,6 +20,8 @@ export interface SessionInfo {
   expiresAt: string
   /** True when this request slid the expiry forward: the cookie's Max-Age is renewed with it. */
   extended?: boolean
+  /** A local tool authenticated by the control token (no cookie, no CSRF, no stored session row). */
+  local?: boolean
   account: SessionAccount
 }
 
@@ -90,4 +92,27 @@ export function sessionCookie(value: string, opts: { secure: boolean; maxAgeSeco
   const parts = [`wren_session=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.max(0, Math.floor(opts.maxAgeSeconds))}`]
   if (opts.secure) parts.push('Secure')
   return parts.join('; ')
+}
+
+/** Constant-time comparison of a presented token with the expected one (digests first: equal lengths). */
+export function tokenMatches(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest()
+  const b = createHash('sha256').update(expected).digest()
+  return timingSafeEqual(a, b) && given.length === expected.length
+}
+
+/**
+ * The session of a local tool holding the control token (D24): a global administrator named
+ * `cli:<name>`, valid for this one request. Not an AdminAccount row (id 0), so it cannot be listed,
+ * edited or signed out, and it never appears as a cookie.
+ */
+export function localSessionFor(deps: Pick<ApiDeps, 'now'>, name: string): SessionInfo {
+  const t = now(deps)
+  return {
+    id: '',
+    csrfToken: '',
+    expiresAt: new Date(t + 60_000).toISOString(),
+    local: true,
+    account: { id: 0, username: `cli:${name}`, role: 'global', domains: [], directoryUid: '', updatedAt: new Date(t).toISOString() },
+  }
 }

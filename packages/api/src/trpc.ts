@@ -49,11 +49,14 @@ function safeEqual(a: string, b: string): boolean {
 const enforce = t.middleware(async ({ ctx, meta, type, next, path }) => {
   const perm = meta?.perm
   if (!perm) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `procedure ${path} declares no permission` })
+  // A wrong bearer token is a failed sign-in (logged by the context factory): nothing is answered, not even public calls.
+  if (ctx.badBearer) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.badBearer })
   // A WebSocket connection keeps its context: re-read its session so a sign-out or expiry applies at once.
-  const session = ctx.session && ctx.longLived ? await loadSession(ctx.deps, ctx.session.id) : ctx.session
+  const session = ctx.session && ctx.longLived && !ctx.session.local ? await loadSession(ctx.deps, ctx.session.id) : ctx.session
   if (perm === 'public') return next({ ctx: { ...ctx, session } })
   if (!session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first (no session or it expired)' })
-  if (type === 'mutation' && !(ctx.csrfHeader && safeEqual(ctx.csrfHeader, session.csrfToken))) {
+  // CSRF protects cookies only: a bearer-token call (session.local) carries no ambient credential.
+  if (type === 'mutation' && !session.local && !(ctx.csrfHeader && safeEqual(ctx.csrfHeader, session.csrfToken))) {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'missing or wrong x-csrf-token header' })
   }
   if (!roleAllows(session.account.role, perm)) {

@@ -145,3 +145,126 @@ export interface AdminRow {
   createdAt: string
   version: string
 }
+
+// ---- Queue and log viewers (issue 6 §2 "queue entries and log lines", issue 5 §4/§8) ----
+
+/** Per-channel totals (`imsimta qm summarize -held`). Times ISO. */
+export interface QueueChannelSummary {
+  channel: string
+  stopped: boolean
+  messages: number
+  bytes: number
+  oldest: string | null
+  held: number
+  heldBytes: number
+  oldestHeld: string | null
+  active: number
+  delayed: number
+}
+
+export interface QueueEntryRow {
+  /** Queue key `<id>.<nn>`. */
+  key: string
+  /** The file name as `qm directory` shows it (`ZY<key>[.HELD]`). */
+  file: string
+  channel: string
+  sender: string
+  /** First recipients (up to 3) and how many there are. */
+  recipients: string[]
+  recipientCount: number
+  size: number
+  created: string
+  attempts: number
+  nextAttempt: string | null
+  lastError: string | null
+  held: boolean
+  /** Being delivered now (a job has claimed it). */
+  active: boolean
+}
+
+export interface QueueEntryDetail extends QueueEntryRow {
+  messageId: string | null
+  sourceChannel: string
+  envid: string | null
+  ret: string | null
+  authenticatedAs: string | null
+  peer: string | null
+  recipientDetails: Array<{ address: string; originalAddress: string; orcpt: string | null; notify: string[] | null; done: boolean }>
+  /** Subject, From, To, Cc, Date, Message-ID of the message (never the body). */
+  headers: Array<{ name: string; value: string }>
+}
+
+export interface QueueBulkResult {
+  matched: number
+  changed: number
+  skipped: number
+}
+
+export interface LogRecordRow {
+  /** Stable within a search: `<inode>:<offset>`. */
+  id: string
+  time: string
+  kind: 'message' | 'connection'
+  action: string
+  modifiers: string
+  label: string
+  source: string
+  destination: string
+  from: string
+  originalTo: string
+  to: string
+  /** Blocks (BLOCK_SIZE bytes, 1 KB by default). */
+  size: number | null
+  messageId: string | null
+  diagnostic: string
+  raw: string
+}
+
+/** Selection of queue entries (the `imsimta qm` filters). */
+export interface QueueFilterInput {
+  channel?: string
+  sender?: string
+  recipient?: string
+  domain?: string
+  olderThan?: number
+  newerThan?: number
+  minAttempts?: number
+  maxAttempts?: number
+  error?: string
+  held?: boolean
+}
+
+/**
+ * The daemon's queue as the API sees it (apps/server/src/admin/api-deps.ts builds it with
+ * `openQueuePort`, queue-port.ts): every call takes the caller's scope — `null` for every entry, or
+ * the lower-case domains of a delegated administrator (sender or a recipient in one of them).
+ */
+export interface QueuePort {
+  summary(scope: string[] | null): QueueChannelSummary[]
+  list(filter: QueueFilterInput, scope: string[] | null, page: { cursor?: string; limit: number; order: 'oldest' | 'newest' }): { items: QueueEntryRow[]; nextCursor?: string; total: number; totalCapped: boolean }
+  count(filter: QueueFilterInput, scope: string[] | null): number
+  get(key: string, scope: string[] | null): Promise<QueueEntryDetail | undefined>
+  /** Keys among `keys` that exist and are in scope. */
+  inScope(keys: string[], scope: string[] | null): Set<string>
+  act(action: QueueAction, sel: { keys?: string[]; filter?: QueueFilterInput }, scope: string[] | null): Promise<QueueBulkResult>
+  close(): void
+}
+
+export type QueueAction = 'hold' | 'release' | 'retry' | 'delete' | 'return'
+
+export interface LogSearchInput {
+  since?: number
+  until?: number
+  actions?: string[]
+  channel?: string
+  address?: string
+  messageId?: string
+  kind?: 'message' | 'connection'
+}
+
+/** mail.log (and connection.log) search through the MTA parser (maillog/search.ts). */
+export interface MailLogPort {
+  search(query: LogSearchInput, scope: string[] | null, page: { cursor?: string; limit: number; maxBytes: number; file: 'mail' | 'connection' }): Promise<{ items: LogRecordRow[]; nextCursor?: string; scanned: number; budgetExhausted: boolean }>
+  /** Whether connection records go to their own file (LOG_CONNECTION with SEPARATE_CONNECTION_LOG). */
+  separateConnectionLog(): boolean
+}

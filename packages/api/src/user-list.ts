@@ -6,7 +6,7 @@ import type { ApiContext } from './context.js'
 import { decodeCursor, encodeCursor } from './helpers.js'
 import type { UserRow } from './types.js'
 import { userRowOf } from './user-row.js'
-import { CN_EXPR, ensureSearchIndex, MAIL_EXPR, SEARCH_TABLE, substringPhrase } from './search-index.js'
+import { CN_EXPR, MAIL_EXPR, SEARCH_TABLE, substringPhrase } from './search-index.js'
 
 export interface ListQuery {
   /** `null` = every domain; otherwise only these (canonical, lower case). */
@@ -41,7 +41,6 @@ export async function listUsers(ctx: ApiContext, q: ListQuery): Promise<ListResu
   const limit = Math.min(q.limit ?? 50, 1000)
   if (q.domains && q.domains.length === 0) return { items: [], total: 0 }
   if (ctx.deps.directory.provider !== 'embedded') return listViaDirectory(ctx, q, limit)
-  ensureSearchIndex(ctx.deps.db.path)
   const prisma = ctx.deps.db.prisma
   const sort = q.sort ?? 'uid'
   const desc = q.dir === 'desc'
@@ -53,12 +52,9 @@ export async function listUsers(ctx: ApiContext, q: ListQuery): Promise<ListResu
     params.push(...q.domains)
   }
   const text = q.search?.trim().toLowerCase()
-  let hits: number | undefined
   if (text && text.length >= 3) {
     // trigram index: substring of uid, cn or any address (the `search` column)
     const phrase = substringPhrase(text)
-    const n = await prisma.$queryRawUnsafe<Array<{ n: number | bigint }>>(`SELECT COUNT(*) AS n FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH ?`, phrase)
-    hits = Number(n[0]?.n ?? 0)
     where.push(`id IN (SELECT rowid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH ?)`)
     params.push(phrase)
   } else if (text) {
@@ -71,6 +67,9 @@ export async function listUsers(ctx: ApiContext, q: ListQuery): Promise<ListResu
   }
   const countSql = `SELECT COUNT(*) AS n FROM DirEntry WHERE ${where.join(' AND ')}`
   const countParams = [...params]
+  const countNow = async () => Number((await prisma.$queryRawUnsafe<Array<{ n: number | bigint }>>(countSql, ...countParams))[0]?.n ?? 0)
+  // A trigram search counts its hits first: the count is the page's `total` and decides the plan.
+  const hits = text && text.length >= 3 ? await countNow() : undefined
   const after = decodeCursor<{ k: string; d: string; n: string }>(q.cursor)
   if (after) {
     const op = desc ? '<' : '>'
@@ -83,9 +82,9 @@ export async function listUsers(ctx: ApiContext, q: ListQuery): Promise<ListResu
   const sql = `SELECT id, domain, name, attrs, ${expr} AS k FROM DirEntry ${index} WHERE ${where.join(' AND ')} ORDER BY ${expr} ${order}, domain ${order}, name ${order} LIMIT ?`
   // A one- or two-letter search is a scan; its page comes from the index walk, its total is left out.
   const wantTotal = !text || text.length >= 3
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     prisma.$queryRawUnsafe<Row[]>(sql, ...params, limit + 1),
-    wantTotal ? prisma.$queryRawUnsafe<Array<{ n: number | bigint }>>(countSql, ...countParams) : Promise.resolve(undefined),
+    hits !== undefined ? hits : wantTotal ? countNow() : undefined,
   ])
   const page = rows.slice(0, limit)
   const domainStatus = await domainStatuses(ctx, [...new Set(page.map((r) => r.domain))])
@@ -106,7 +105,7 @@ export async function listUsers(ctx: ApiContext, q: ListQuery): Promise<ListResu
   return {
     items,
     ...(rows.length > limit && last ? { nextCursor: encodeCursor({ k: last.k ?? '', d: last.domain, n: last.name }) } : {}),
-    ...(count ? { total: Number(count[0]?.n ?? 0) } : {}),
+    ...(total !== undefined ? { total } : {}),
   }
 }
 

@@ -21,9 +21,29 @@ describe('control-plane database', () => {
     const raw = new Database(controlDbPath(root))
     const rows = raw.prepare('SELECT migration_name, checksum, finished_at FROM _prisma_migrations').all() as Array<{ migration_name: string; checksum: string; finished_at: string }>
     raw.close()
-    expect(rows.map((r) => r.migration_name)).toEqual(['0001_init'])
-    expect(rows[0]!.checksum).toMatch(/^[0-9a-f]{64}$/)
-    expect(rows[0]!.finished_at).toBeTruthy()
+    expect(rows.map((r) => r.migration_name)).toEqual(['0001_init', '0002_directory_search'])
+    for (const r of rows) {
+      expect(r.checksum).toMatch(/^[0-9a-f]{64}$/)
+      expect(r.finished_at).toBeTruthy()
+    }
+  })
+
+  it('0002 keeps the directory search index in step with every write (triggers) and adds the sort indexes', async () => {
+    const root = tmp()
+    await (await openControlDb(root)).close()
+    const raw = new Database(controlDbPath(root))
+    const names = (raw.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'DirEntry%'").all() as Array<{ name: string }>).map((r) => r.name)
+    expect(names).toEqual(expect.arrayContaining(['DirEntrySearch', 'DirEntry_sort_uid', 'DirEntry_sort_cn', 'DirEntry_sort_mail', 'DirEntry_domain_cn', 'DirEntry_domain_mail', 'DirEntry_quota_override']))
+    const ins = raw.prepare("INSERT INTO DirEntry (kind, domain, name, attrs, passwordHash, status, search, createdAt, updatedAt) VALUES ('user', 'a.test', ?, '{}', '', '', ?, 0, 0)")
+    const id = ins.run('joe', 'joe joe miller joe@a.test').lastInsertRowid
+    const hits = (q: string) => (raw.prepare('SELECT rowid FROM DirEntrySearch WHERE DirEntrySearch MATCH ?').all(`"${q}"`) as Array<{ rowid: number }>).map((r) => r.rowid)
+    expect(hits('mille')).toEqual([Number(id)])
+    raw.prepare('UPDATE DirEntry SET search = ? WHERE id = ?').run('joe joe smith joe@a.test', id)
+    expect(hits('mille')).toEqual([])
+    expect(hits('smit')).toEqual([Number(id)])
+    raw.prepare('DELETE FROM DirEntry WHERE id = ?').run(id)
+    expect(hits('smit')).toEqual([])
+    raw.close()
   })
 
   it('records audit events with secrets masked', async () => {

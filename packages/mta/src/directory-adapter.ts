@@ -1,7 +1,25 @@
 // Adapts @wren/directory's Directory (H3) to the transport's RecipientDirectory port.
 import type { Directory } from '@wren/directory'
 import { deliveryDisposition } from '@wren/directory'
-import type { AddressResolution, RecipientDirectory } from './ports.js'
+import type { AddressResolution, RecipientDirectory, VacationAttributes } from './ports.js'
+
+const VARIANT_FIELD: Record<string, 'subject' | 'text' | 'textInternal'> = {
+  mailautoreplysubject: 'subject', mailautoreplytext: 'text', mailautoreplytextinternal: 'textInternal',
+}
+
+/** `mailAutoReplyText;lang-fr` and its siblings → `{ fr: { text } }` (spec 01 §16 language tags). */
+export function vacationVariants(attributes: Record<string, string[]>): VacationAttributes['variants'] {
+  let out: NonNullable<VacationAttributes['variants']> | undefined
+  for (const [name, values] of Object.entries(attributes)) {
+    const m = /^([a-z]+);lang-([a-z0-9-]+)$/i.exec(name)
+    const field = m && VARIANT_FIELD[m[1].toLowerCase()]
+    if (!field || !values.length) continue
+    const tag = m[2].toLowerCase()
+    out ??= {}
+    out[tag] = { ...out[tag], [field]: values[0] }
+  }
+  return out
+}
 
 const STATUS: Record<string, string> = { deliver: 'active', tempfail: 'inactive', reject: 'deleted', hold: 'hold', overquota: 'active' }
 
@@ -20,7 +38,9 @@ export function directoryPort(dir: Directory): RecipientDirectory {
           vacation: {
             start: u.vacationStartDate, end: u.vacationEndDate, mode: u.mailAutoReplyMode, subject: u.mailAutoReplySubject,
             text: u.mailAutoReplyText, textInternal: u.mailAutoReplyTextInternal, timeout: u.mailAutoReplyTimeOut,
+            variants: vacationVariants(u.attributes),
           },
+          preferredLanguage: u.preferredLanguage,
         }
       }
       if (r.kind === 'group') {

@@ -28,6 +28,8 @@ export type AddressResolution =
       addresses?: string[]
       /** Vacation / autoreply attributes (spec 01 §16). */
       vacation?: VacationAttributes
+      /** `preferredLanguage`: the language of replies to this user when they are the sender (spec 01 §7). */
+      preferredLanguage?: string
     }
   | { kind: 'group'; mail: string; members: string[]; status?: string; /** members | members_offline | file */ deliveryOptions?: string[] }
   | { kind: 'none' }
@@ -46,6 +48,11 @@ export interface VacationAttributes {
   textInternal?: string
   /** `mailAutoReplyTimeOut` in hours (0 = every message). */
   timeout?: number
+  /**
+   * Language-tagged values (`mailAutoReplySubject;lang-fr`, `mailAutoReplyText;lang-fr`,
+   * `mailAutoReplyTextInternal;lang-fr`), keyed by the lower-case tag after `lang-` (`fr`, `fr-ca`).
+   */
+  variants?: Record<string, { subject?: string; text?: string; textInternal?: string }>
 }
 
 export interface RecipientDirectory {
@@ -56,7 +63,7 @@ export interface RecipientDirectory {
 
 /** A directory for tests/tools: a fixed user/group list. Real lookups come from @wren/directory. */
 export function staticDirectory(entries: {
-  users?: Array<{ uid: string; mail: string; password?: string; aliases?: string[]; status?: string; forward?: string[]; deliveryOptions?: string[]; cn?: string; vacation?: VacationAttributes }>
+  users?: Array<{ uid: string; mail: string; password?: string; aliases?: string[]; status?: string; forward?: string[]; deliveryOptions?: string[]; cn?: string; vacation?: VacationAttributes; preferredLanguage?: string }>
   groups?: Array<{ mail: string; members: string[]; deliveryOptions?: string[] }>
 }): RecipientDirectory {
   const byAddr = new Map<string, AddressResolution>()
@@ -65,7 +72,7 @@ export function staticDirectory(entries: {
     const r: AddressResolution = {
       kind: 'user', uid: u.uid, mail: u.mail, status: u.status,
       forwardingAddresses: u.forward, deliveryOptions: u.deliveryOptions ?? (u.forward ? ['forward'] : ['mailbox']),
-      domain: u.mail.slice(u.mail.lastIndexOf('@') + 1).toLowerCase(), cn: u.cn, addresses: u.aliases, vacation: u.vacation,
+      domain: u.mail.slice(u.mail.lastIndexOf('@') + 1).toLowerCase(), cn: u.cn, addresses: u.aliases, vacation: u.vacation, preferredLanguage: u.preferredLanguage,
     }
     byAddr.set(u.uid.includes('@') ? u.uid.toLowerCase() : `${u.uid}@${u.mail.slice(u.mail.lastIndexOf('@') + 1)}`.toLowerCase(), r)
     for (const a of [u.mail, ...(u.aliases ?? [])]) byAddr.set(a.toLowerCase(), r)

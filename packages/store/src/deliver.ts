@@ -1,21 +1,23 @@
 // Delivery into the store (the MTA's ims-ms channel and the `deliver` tool; spec 03 §4, §14).
-// Store-wide group commit (journal.ts): every distinct message is written once per partition to a
-// temp file (no fsync), hard-linked into each recipient's folder, each recipient user's index is
-// committed once for all its messages with synchronous=NORMAL (visible to IMAP from then on: written
-// and indexed), and then ONE append + fdatasync of the process's delivery journal — shared with any
-// concurrent batch — makes the whole batch durable before any outcome is answered. Every delivery
-// carries an idempotency key (the MTA's deliveryId or a generated one) recorded in the index, so a
-// journal replay after a crash, or an MTA retry, stores nothing twice.
+// Store-wide group commit (journal.ts): each recipient user's index is committed once for all its
+// messages of the batch with synchronous=NORMAL; inside that commit each message file is written
+// straight at its UID (no temp file, no fsync; a later recipient of the same message hard-links the
+// first recipient's file), so it is visible to IMAP only once written and indexed. Then ONE append +
+// fdatasync of the process's delivery journal — shared with any concurrent batch — makes the whole
+// batch durable before any outcome is answered. Every delivery carries an idempotency key (the MTA's
+// deliveryId or a generated one) recorded in the index, so a journal replay after a crash, or an MTA
+// retry, stores nothing twice.
 // Outcomes are data (never thrown): the MTA maps them to 4.2.2 / 5.2.2 / 5.1.1 / 4.3.0.
 import fs from 'node:fs'
 import type { DeliverOutcome, DeliverRequest, MessageSource } from './types.js'
 import { StoreError } from './types.js'
-import type { AppendEntry, StoreImpl } from './store.js'
+import type { AppendEntry, DeferredUsage, StoreImpl } from './store.js'
 import type { UserDb } from './userdb.js'
 import { isValidUserId, normalizeFolderName } from './names.js'
 import { parseMessage, type ParsedMessage } from './mime.js'
 import { parseFlagList } from './flags.js'
 import { evaluateRights } from './acl.js'
+import { messagePath } from './layout.js'
 import type { JournalDelivery } from './journal.js'
 
 interface Prepared {
@@ -56,6 +58,8 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
   const outcomes: DeliverOutcome[] = new Array(items.length)
   const sources = new Map<Buffer | string, { data: Buffer; parsed: ParsedMessage }>()
   const prepared: Prepared[] = []
+  // Per distinct recipient of the batch: its index (provisioned once) and its INBOX.
+  const users = new Map<string, { udb: UserDb; inbox?: { folder: string; mailboxId: number } } | Error>()
 
   for (const [index, { req, message }] of items.entries()) {
     const userid = req.userid
@@ -68,10 +72,16 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
         src = { data, parsed: parseMessage(data) }
         sources.set(key, src)
       }
-      store.ensureUser(userid)
-      const udb = store.db(userid)!
-      const { folder, mailboxId } = resolveFolder(store, udb, req)
-      prepared.push({ index, req, udb, folder, mailboxId, data: src.data, parsed: src.parsed, key })
+      let u = users.get(userid)
+      if (!u) {
+        try { u = { udb: store.ensureUserDb(userid) } } catch (e) { u = e as Error }
+        users.set(userid, u)
+      }
+      if (u instanceof Error) throw u
+      let target: { folder: string; mailboxId: number }
+      if (req.folder) target = resolveFolder(store, u.udb, req)
+      else target = u.inbox ??= resolveFolder(store, u.udb, req)
+      prepared.push({ index, req, udb: u.udb, folder: target.folder, mailboxId: target.mailboxId, data: src.data, parsed: src.parsed, key })
     } catch (e) {
       store.logger.error('Store', `Store Error: delivery to user/${userid} failed: ${(e as Error).message}`)
       outcomes[index] = e instanceof StoreError && e.code === 'NOUSER'
@@ -80,40 +90,21 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
     }
   }
 
-  // One temp file per distinct message and partition (no fsync: the journal holds the bytes).
-  const temps = new Map<Buffer | string, Map<string, Promise<string>>>()
-  const tempFor = (p: Prepared): Promise<string> => {
-    let byPartition = temps.get(p.key)
-    if (!byPartition) temps.set(p.key, (byPartition = new Map()))
-    let t = byPartition.get(p.udb.partition)
-    if (!t) {
-      try { t = Promise.resolve(store.writeTempJournaled(p.udb, p.data)) } catch (e) { t = Promise.reject(e) }
-      byPartition.set(p.udb.partition, t)
-    }
-    return t
-  }
-  const tmpOf = new Map<Prepared, string>()
-  await Promise.all(prepared.map(async (p) => {
-    try { tmpOf.set(p, await tempFor(p)) } catch (e) {
-      outcomes[p.index] = fail(p.req.userid, 'ioerror', true, '4.3.0', 'System I/O error. Administrator, check server log for details.')
-      store.logger.error('Store', `Store Error: ${(e as Error).message}`)
-    }
-  }))
-
   // Group by user: one index transaction per user for the whole batch (no fsync: journal.ts).
   const byUser = new Map<string, Prepared[]>()
   for (const p of prepared) {
-    if (!tmpOf.has(p)) continue
     const list = byUser.get(p.req.userid) ?? []
     list.push(p)
     byUser.set(p.req.userid, list)
   }
-  // The last use of each temp file (in commit order) renames it into place instead of linking.
-  const lastUse = new Map<string, Prepared>()
-  for (const list of byUser.values()) for (const p of list) lastUse.set(tmpOf.get(p)!, p)
   const limits = new Map(await Promise.all([...byUser.keys()].map(async (u) => [u, await store.limitsFor(u)] as const)))
   const journal = store.journal()
   const stored: Array<{ p: Prepared; entry: AppendEntry; uid: number; uidValidity: number; numMsgs: number }> = []
+  // Each message's bytes are written once per partition, into its first recipient's folder, inside that
+  // recipient's commit (no temp file); later recipients hard-link that committed file.
+  const fileKey = (p: Prepared) => p.udb.partition
+  const fileOf = new Map<Buffer | string, Map<string, string>>()
+  const deferred: DeferredUsage = new Map()
   // From here to journal.append() no await: a commit is queued in the journal in the same tick, so a
   // concurrent batch's sync() (e.g. one answering a duplicate of it) also covers it.
   for (const [userid, list] of byUser) {
@@ -122,14 +113,14 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
       const f = parseFlagList(p.req.flags)
       const d = p.req.internalDate
       return {
-        mailboxId: p.mailboxId, tmp: tmpOf.get(p)!, parsed: p.parsed, size: p.data.length, bits: f.bits, keywords: f.keywords,
+        mailboxId: p.mailboxId, tmp: fileOf.get(p.key)?.get(fileKey(p)) ?? '', data: p.data, parsed: p.parsed, size: p.data.length,
+        bits: f.bits, keywords: f.keywords,
         internalDate: d === undefined ? Date.now() : typeof d === 'number' ? d : d.getTime(), bypassQuota: !!p.req.bypassQuota,
-        consume: lastUse.get(tmpOf.get(p)!) === p,
         deliveryId: p.req.deliveryId ?? journal.nextKey(),
       }
     })
     try {
-      const res = store.commitAppends(udb, entries, limits.get(userid)!, { journaled: true })
+      const res = store.commitAppends(udb, entries, limits.get(userid)!, { journaled: true, deferred })
       const toJournal: JournalDelivery[] = []
       res.forEach((r, i) => {
         const p = list[i]
@@ -141,6 +132,9 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
           store.logger.notice('Store', `user/${userid}: delivery ${p.req.deliveryId} already stored as uid ${r.uid}; not stored again`)
         } else if (r.ok) {
           const e = entries[i]
+          let files = fileOf.get(p.key)
+          if (!files) fileOf.set(p.key, (files = new Map()))
+          if (!files.has(fileKey(p))) files.set(fileKey(p), messagePath(udb.dir, r.mailbox.id, r.uid))
           toJournal.push({
             key: e.deliveryId!, userid, mailboxId: r.mailbox.id, folder: r.mailbox.folder, uidvalidity: r.mailbox.uidvalidity,
             uid: r.uid, bits: e.bits, keywords: e.keywords, internalDate: e.internalDate, data: p.data,
@@ -157,10 +151,13 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
       })
       journal.append(toJournal)
     } catch (e) {
+      udb.inboxId = 0 // e.g. the folder went away under us: resolve it afresh next time
       store.logger.error('Store', `Store Error: Unable to append for user/${userid}: ${(e as Error).message}`)
       for (const p of list) outcomes[p.index] = fail(userid, 'ioerror', true, '4.3.0', 'System I/O error. Administrator, check server log for details.')
     }
   }
+  // Usage mirrored into the mboxlist in one transaction for the batch; other processes' sessions told.
+  store.afterCommits(deferred)
   // The group commit: nothing is answered before the journal (covering every commit above) is on disk.
   let durable = true
   try { await journal.sync() } catch (e) {
@@ -179,14 +176,12 @@ export async function deliverBatchImpl(store: StoreImpl, items: Array<{ req: Del
       hdrLen: p.parsed.headerSize, internaldate: entry.internalDate, lastUid: uid,
     })
   }
-  // Temp files not consumed by a rename (their last link failed, or quota refused every use).
-  for (const m of temps.values()) for (const t of m.values()) t.then((f) => fs.rmSync(f, { force: true }), () => {})
   return outcomes
 }
 
 /** Target folder: the requested one (created with `createFolder`), else INBOX (spec 03 §14 `deliver -m`). */
 function resolveFolder(store: StoreImpl, udb: UserDb, req: DeliverRequest): { folder: string; mailboxId: number } {
-  const inbox = () => { const r = udb.mailboxByFolder('INBOX')!; return { folder: 'INBOX', mailboxId: r.id } }
+  const inbox = () => ({ folder: 'INBOX', mailboxId: udb.inboxId || udb.mailboxByFolder('INBOX')!.id })
   if (!req.folder) return inbox()
   let folder: string
   try { folder = normalizeFolderName(req.folder) } catch { return inbox() }

@@ -18,11 +18,81 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import type { Socket } from 'node:net'
 import { promisify } from 'node:util'
 import { fsyncDirSync } from './fsutil.js'
 
 const execFileP = promisify(execFile)
+
+/**
+ * `sync -f` (syncfs(2)) for checkpoints through one long-lived shell per set of paths: forking this
+ * (large) process for every checkpoint stalls its event loop; the shell forks only `sync` itself.
+ * One request = one line in, one line (`ok`/`fail`) out; the shell ends when this process does.
+ */
+class SyncFsHelper {
+  private child: ChildProcess | null = null
+  private key = ''
+  private out = ''
+  private waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = []
+
+  run(targets: string[]): Promise<void> {
+    const key = targets.join('\0')
+    if (!this.child || this.key !== key) this.start(targets, key)
+    const child = this.child!
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ resolve, reject })
+      ;(child.stdout as Socket).ref()
+      child.stdin!.write('s\n')
+    })
+  }
+
+  private start(targets: string[], key: string): void {
+    this.stop()
+    const child = spawn('sh', ['-c', 'while read -r _; do if sync -f "$@"; then echo ok; else echo fail; fi; done', 'wren-syncfs', ...targets],
+      { stdio: ['pipe', 'pipe', 'ignore'] })
+    this.child = child
+    this.key = key
+    this.out = ''
+    const waiting = this.waiting
+    const failAll = (e: Error) => {
+      if (this.child === child) this.child = null
+      for (const w of waiting.splice(0)) w.reject(e)
+    }
+    child.on('error', failAll)
+    child.on('exit', () => failAll(new Error('syncfs helper exited')))
+    child.stdin!.on('error', () => {})
+    child.stdout!.setEncoding('utf8')
+    child.stdout!.on('data', (chunk: string) => {
+      this.out += chunk
+      let nl: number
+      while ((nl = this.out.indexOf('\n')) >= 0) {
+        const line = this.out.slice(0, nl)
+        this.out = this.out.slice(nl + 1)
+        const w = waiting.shift()
+        if (line === 'ok') w?.resolve()
+        else w?.reject(new Error('sync -f failed'))
+      }
+      if (!waiting.length) (child.stdout as Socket).unref()
+    })
+    child.unref()
+    ;(child.stdin as Socket).unref()
+    ;(child.stdout as Socket).unref()
+  }
+
+  stop(): void {
+    if (!this.child) return
+    const c = this.child
+    this.child = null
+    c.stdin!.end()
+  }
+}
+const syncFsHelper = new SyncFsHelper()
+
+/** syncfs of the filesystems holding `targets`: the helper, or a one-off `sync -f` if it failed. */
+async function syncFilesystems(targets: string[]): Promise<void> {
+  try { await syncFsHelper.run(targets) } catch { await execFileP('sync', ['-f', ...targets]) }
+}
 
 export interface JournalDelivery {
   key: string
@@ -62,15 +132,17 @@ export function processTag(pid: number = process.pid): string | null {
 const openHere = new Set<string>()
 
 function frame(header: object, data?: Buffer): Buffer {
-  const h = Buffer.from(JSON.stringify(header))
-  const payload = Buffer.allocUnsafe(4 + h.length + (data?.length ?? 0))
-  payload.writeUInt32BE(h.length, 0)
-  h.copy(payload, 4)
-  if (data) data.copy(payload, 4 + h.length)
-  const head = Buffer.allocUnsafe(8)
-  head.writeUInt32BE(payload.length, 0)
-  head.writeUInt32BE(zlib.crc32(payload) >>> 0, 4)
-  return Buffer.concat([head, payload])
+  const h = JSON.stringify(header)
+  const hlen = Buffer.byteLength(h)
+  const len = 4 + hlen + (data?.length ?? 0)
+  // One allocation, the message bytes copied once.
+  const out = Buffer.allocUnsafe(8 + len)
+  out.writeUInt32BE(len, 0)
+  out.writeUInt32BE(hlen, 8)
+  out.write(h, 12)
+  if (data) data.copy(out, 12 + hlen)
+  out.writeUInt32BE(zlib.crc32(out.subarray(8)) >>> 0, 4)
+  return out
 }
 
 /** Parse a journal file into its deliveries (message bytes resolved). Stops at the first bad frame. */
@@ -220,7 +292,8 @@ export class DeliveryJournal {
    * is done, sync the store's filesystems (index WALs, message files, directories) and unlink it.
    */
   checkpoint(): Promise<void> {
-    if (this.checkpointing) return this.checkpointing
+    // One running already retires an older file: the current one is retired after it.
+    if (this.checkpointing) return this.checkpointing.then(() => this.checkpoint())
     if (this.fd < 0) return Promise.resolve()
     this.checkpointing = (async () => {
       const oldFd = this.fd
@@ -231,7 +304,7 @@ export class DeliveryJournal {
         // Only the flush iteration writing to the old file matters (later ones open the new file), so
         // a checkpoint completes under continuous load too.
         while (this.activeFd === oldFd) await this.iteration
-        await execFileP('sync', ['-f', ...this.targets()])
+        await syncFilesystems(this.targets())
         fs.unlinkSync(oldFile)
       } catch (e) {
         // The file stays: it is replayed (idempotently) after this process ends.

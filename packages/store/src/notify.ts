@@ -34,10 +34,13 @@ export class ChangeHub {
   private users = new Map<string, UserWatch>()
 
   /** Tell every process watching `userDir` that its index changed. */
-  ring(owner: string, userDir: string): void {
+  ring(owner: string, userDir: string, openFd?: () => number): void {
     try {
-      const fd = fs.openSync(doorbellPath(userDir), fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600)
-      try { fs.writeSync(fd, ONE, 0, 1, 0) } finally { fs.closeSync(fd) }
+      if (openFd) fs.writeSync(openFd(), ONE, 0, 1, 0) // the index connection's open doorbell
+      else {
+        const fd = fs.openSync(doorbellPath(userDir), fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600)
+        try { fs.writeSync(fd, ONE, 0, 1, 0) } finally { fs.closeSync(fd) }
+      }
     } catch { /* the user directory was removed */ }
     const u = this.users.get(owner)
     if (u) this.schedule(u)

@@ -325,6 +325,18 @@ describe('delivery', () => {
     expect(ev[0]).toMatchObject({ imapUid: 1, numMsgs: 1, size: msg('x').length, hostname: expect.any(String), process: 'stored' })
     v.close()
   })
+  it('a leftover file at a new UID (crash before its commit, linked to a stored message) is replaced, never overwritten', async () => {
+    const { store } = setup()
+    await store.deliver({ userid: 'joe', deliveryId: 'o1/ims-ms/0' }, msg('kept'))
+    const v = store.session('joe').open('INBOX')
+    // The orphan: uid 2's path hard-linked to uid 1's file, as a crash between link and commit leaves it.
+    fs.linkSync(v.filePath(1), v.filePath(1).replace(/1\.msg$/, '2.msg'))
+    const out = await store.deliver({ userid: 'joe', deliveryId: 'o2/ims-ms/0' }, msg('new one'))
+    expect(out).toMatchObject({ ok: true, uid: 2 })
+    expect(fs.readFileSync(v.filePath(1)).equals(msg('kept'))).toBe(true)
+    expect(fs.readFileSync(v.filePath(2)).equals(msg('new one'))).toBe(true)
+    v.close()
+  })
   it('ENS events: ReadMsg/TrashMsg/ExpungeMsg with the manual\'s fields; XNOTNOTIFY-style suppression', async () => {
     const { store, events } = setup()
     await store.deliver({ userid: 'joe' }, msg('e1'))

@@ -41,6 +41,12 @@ export interface AppendEntry {
   mailboxId: number
   /** Durable source file to hard-link (a temp file, or another mailbox's message file for COPY). */
   tmp: string
+  /**
+   * Journaled delivery only: the message bytes, written straight to the message file inside the commit
+   * (no temp file; the delivery journal holds the bytes until its checkpoint). `tmp`, when set, is an
+   * already-committed copy of the same bytes to hard-link instead (a later recipient of the message).
+   */
+  data?: Buffer
   parsed: ParsedMessage | CachedParse
   size: number
   bits: number
@@ -73,6 +79,12 @@ export class AtomicAppendError extends Error {
 export type AppendCommit =
   | { ok: true; uid: number; modseq: number; mailbox: MailboxRow; duplicate?: boolean }
   | { ok: false; verdict: Extract<QuotaVerdict, { ok: false }> | null; limit?: 'maxmessages' }
+
+interface QuotaStateRow { over_since: number | null; warn_since: number | null; last_warn: number | null; over_event: number }
+/** A user's usage and quota state as its delivery commit left them (read inside that transaction). */
+export interface UsageAfterCommit { usage: { bytes: number; messages: number }; qs: QuotaStateRow | undefined }
+/** Users committed by a delivery batch, whose mboxlist mirror and doorbell wait for `afterCommits`. */
+export type DeferredUsage = Map<UserDb, UsageAfterCommit>
 
 /** Folder-root keys from LDAP may be unnormalized; compare on the canonical form when possible. */
 function safeFolder(f: string): string {
@@ -438,7 +450,8 @@ export class StoreImpl implements MailStore {
    * quota check, UID/modseq allocation, link into place, directory fsync, index rows. Entries failing
    * quota are reported and skipped. Temp files are not removed here.
    */
-  commitAppends(udb: UserDb, entries: AppendEntry[], limits: EffectiveLimits | null, opts: { journaled?: boolean; atomic?: boolean } = {}): AppendCommit[] {
+  commitAppends(udb: UserDb, entries: AppendEntry[], limits: EffectiveLimits | null,
+    opts: { journaled?: boolean; atomic?: boolean; deferred?: DeferredUsage } = {}): AppendCommit[] {
     const linked: string[] = []
     // Journaled delivery: the delivery journal's fdatasync makes this commit durable (journal.ts), so
     // the index commits without its own WAL fsync and the new directory entries are not fsync'd here.
@@ -448,16 +461,25 @@ export class StoreImpl implements MailStore {
     const maxMessages = this.opt('store.maxmessages', 16_000_000)
     let results: AppendCommit[] = []
     let warnNotice = false
+    let afterCommit: UsageAfterCommit | undefined
     try {
       results = udb.write(() => {
         const out: AppendCommit[] = []
         const dirs = new Set<string>()
         // Usage per quota root (folder roots cover their subfolders and do not overlap the user root).
-        const rootUsage = limits ? usageByRoot(limits, udb.allMailboxes().map((r) => ({ folder: r.folder, bytes: r.total_size, messages: r.exists_count })), safeFolder) : null
+        // Without folder roots (the common case) one SUM row is all the user root needs.
+        const folderRoots = !!limits && (Object.keys(limits.diskQuota.folders).length + Object.keys(limits.msgQuota.folders).length > 0)
+        const rootUsage = !limits ? null
+          : folderRoots ? usageByRoot(limits, udb.allMailboxes().map((r) => ({ folder: r.folder, bytes: r.total_size, messages: r.exists_count })), safeFolder)
+            : new Map([['', { ...(udb.s.usage.get() as { bytes: number; messages: number }) }]])
         const qs = (udb.s.quotaState.get() as { over_since: number | null; warn_since: number | null; last_warn: number | null; over_event: number } | undefined)
           ?? { over_since: null, warn_since: null, last_warn: null, over_event: 0 }
         let stateChanged = false
-        if (entries.some((e) => e.deliveryId) && Math.random() < 0.01) udb.s.pruneDeliveries.run(now - 14 * 86400_000)
+        // The deliveries table is pruned at most hourly per connection (a scan of 14 days of keys).
+        if (now - udb.lastPrune > 3600_000 && entries.some((e) => e.deliveryId)) {
+          udb.lastPrune = now
+          udb.s.pruneDeliveries.run(now - 14 * 86400_000)
+        }
         for (const e of entries) {
           if (e.deliveryId) {
             const prev = udb.s.deliveryById.get(e.deliveryId) as { mailbox_id: number; uid: number } | undefined
@@ -467,7 +489,7 @@ export class StoreImpl implements MailStore {
           const mb = udb.mailbox(e.mailboxId)
           if (!mb) throw new MailboxNotFoundError()
           if (mb.exists_count >= maxMessages) { out.push({ ok: false, verdict: null, limit: 'maxmessages' }); continue }
-          const root = limits ? governingRoot(limits, mb.folder, safeFolder) : ''
+          const root = folderRoots ? governingRoot(limits!, mb.folder, safeFolder) : ''
           const usage = rootUsage ? rootUsage.get(root) ?? { bytes: 0, messages: 0 } : { bytes: 0, messages: 0 }
           if (rootUsage && !rootUsage.has(root)) rootUsage.set(root, usage)
           if (limits && !e.bypassQuota) {
@@ -491,11 +513,18 @@ export class StoreImpl implements MailStore {
           const modseq = mb.highestmodseq + 1
           const dst = messagePath(udb.dir, mb.id, uid)
           const dir = path.dirname(dst)
-          mkdirDurableSync(dir)
-          if (e.consume) fs.renameSync(e.tmp, dst)
-          else linkReplaceSync(e.tmp, dst)
-          linked.push(dst)
-          dirs.add(dir)
+          if (e.data) {
+            // Journaled: no directory fsync (the journal checkpoint's syncfs covers new entries; replay
+            // recreates a lost file from the journal's bytes), and no temp file or rename.
+            linked.push(dst)
+            placeJournaledSync(e.tmp, dst, e.data)
+          } else {
+            mkdirDurableSync(dir)
+            if (e.consume) fs.renameSync(e.tmp, dst)
+            else linkReplaceSync(e.tmp, dst)
+            linked.push(dst)
+            dirs.add(dir)
+          }
           const simple = 'structure' in e.parsed ? (isSimpleText(e.parsed.structure) ? 1 : 0) : e.parsed.simple
           udb.s.insertMessage.run(mb.id, uid, modseq, e.bits, keywordsToText(e.keywords), e.size, e.parsed.headerSize, e.internalDate, now, simple)
           if (e.deliveryId) udb.s.insertDelivery.run(e.deliveryId, mb.id, uid, now)
@@ -515,6 +544,8 @@ export class StoreImpl implements MailStore {
         }
         if (!opts.journaled) for (const d of dirs) fsyncDirSync(d)
         if (stateChanged) udb.s.setQuotaState.run(qs)
+        // Read in this transaction (no extra read transaction and its locks): afterCommits uses them.
+        if (opts.deferred) afterCommit = { usage: udb.s.usage.get() as { bytes: number; messages: number }, qs: { ...qs } }
         return out
       })
     } catch (e) {
@@ -528,8 +559,11 @@ export class StoreImpl implements MailStore {
     }
     if (opts.journaled) udb.s.syncFull.run()
     if (results.some((r) => r.ok && !r.duplicate)) {
-      this.afterUsageChange(udb)
-      this.hub.ring(udb.userid, udb.dir)
+      if (opts.deferred) opts.deferred.set(udb, afterCommit!)
+      else {
+        this.afterUsageChange(udb)
+        this.hub.ring(udb.userid, udb.dir)
+      }
     }
     if (warnNotice && limits) this.sendQuotaNotice(udb, limits)
     return results
@@ -601,11 +635,35 @@ export class StoreImpl implements MailStore {
     return this.resolver ? await this.resolver(userid) : undefined
   }
 
+  /**
+   * A delivery batch's `commitAppends(…, { deferred })` users: their usage mirrored into the mboxlist in
+   * ONE mboxlist transaction (instead of one write per user), then their change doorbells rung.
+   */
+  afterCommits(deferred: DeferredUsage): void {
+    if (!deferred.size) return
+    try {
+      this.mboxlist.db.transaction(() => { for (const [udb, after] of deferred) this.afterUsageChange(udb, after) })()
+    } catch (e) {
+      this.logger.warning('Store', `mboxlist usage update failed: ${(e as Error).message}`)
+    }
+    for (const udb of deferred.keys()) this.hub.ring(udb.userid, udb.dir, () => udb.doorbellFd())
+  }
+
+  /** The user's index, provisioning the user (INBOX + special-use folders) on first use. */
+  ensureUserDb(userid: string): UserDb {
+    const udb = this.db(userid)
+    if (udb?.inboxId) return udb
+    this.ensureUser(userid)
+    const d = this.db(userid)!
+    d.inboxId = d.mailboxByFolder('INBOX')?.id ?? 0
+    return d
+  }
+
   /** After usage changed: mirror it into the mboxlist, clear the over-quota clock when back under. */
-  afterUsageChange(udb: UserDb): void {
-    const u = udb.s.usage.get() as { bytes: number; messages: number }
+  afterUsageChange(udb: UserDb, read?: UsageAfterCommit): void {
+    const u = read?.usage ?? udb.s.usage.get() as { bytes: number; messages: number }
     try { this.mboxlist.setUsage(udb.userid, u.bytes, u.messages) } catch { /* cache only */ }
-    const qs = udb.s.quotaState.get() as { over_since: number | null; warn_since: number | null; last_warn: number | null; over_event: number } | undefined
+    const qs = read ? read.qs : udb.s.quotaState.get() as QuotaStateRow | undefined
     if (!qs || (qs.over_since === null && qs.warn_since === null)) return
     const cached = this.limitCache.get(udb.userid)
     const limits = effectiveLimits(cached?.src, this.policy())
@@ -812,6 +870,36 @@ export class StoreImpl implements MailStore {
     for (const d of this.dbs.values()) d.close()
     this.dbs.clear()
     this.mboxlist.close()
+  }
+}
+
+/**
+ * Place a journaled delivery's message file at `dst` (a uid not yet committed): hard-link `linkFrom`
+ * (the same bytes already committed for an earlier recipient) when given, else create and write it.
+ * A leftover `dst` (an orphan of a crash before its commit; maybe a link to another message) is
+ * unlinked first, never truncated. Missing directories are created (no fsync: see the caller).
+ */
+export function placeJournaledSync(linkFrom: string, dst: string, data: Buffer): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (linkFrom) fs.linkSync(linkFrom, dst)
+      else {
+        const fd = fs.openSync(dst, 'wx', 0o600)
+        try {
+          let off = 0
+          while (off < data.length) off += fs.writeSync(fd, data, off)
+        } finally { fs.closeSync(fd) }
+      }
+      return
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (attempt >= 4) throw e
+      if (code === 'EEXIST') { fs.unlinkSync(dst); continue }
+      if (code === 'ENOENT' && !fs.existsSync(path.dirname(dst))) { fs.mkdirSync(path.dirname(dst), { recursive: true, mode: 0o700 }); continue }
+      // The link source went away, or cannot be linked (another filesystem): write the bytes instead.
+      if (linkFrom && (code === 'ENOENT' || code === 'EXDEV' || code === 'EPERM' || code === 'EMLINK')) { linkFrom = ''; continue }
+      throw e
+    }
   }
 }
 

@@ -59,4 +59,15 @@ describe('commadmin', () => {
     expect((await cli(['user', 'search', '-s', 'sleepy'])).code).toBe(64)
     expect((await cli(['robot', 'create'])).code).toBe(64)
   })
+
+  it('-w is the administrator\'s password (with -D), never the user\'s; without a daemon it is refused', async () => {
+    const noD = await cli(['user', 'create', '-l', 'wes', '-w', 'secret'])
+    expect(noD.code).toBe(64)
+    expect(noD.err).toContain('-w is the password of the administrator named by -D')
+    const noDaemon = await cli(['user', 'create', '-l', 'wes', '-W', 'wespw', '-D', 'admin', '-w', 'adminpw'])
+    expect(noDaemon.code).toBe(1)
+    expect(noDaemon.err).toContain('no daemon runs for')
+    expect((await cli(['user', 'show', '-l', 'wes'])).code).toBe(1) // nothing was created
+    expect((await cli(['user', 'create', '-l', 'wes', '-W', '-', '-w', '-', '-D', 'admin'])).code).toBe(64)
+  })
 })

@@ -1,7 +1,11 @@
 // commadmin: provisioning of users, groups (mailing lists) and domains, after the product's
 // Delegated Administrator command-line tool (spec 01 §5: `commadmin user|domain delete` marks,
-// `msuserpurge` removes mailboxes, `commadmin domain purge` removes for good). Works on the data
-// root's directory (embedded or LDAP, as configured) directly; every change is an audit event.
+// `msuserpurge` removes mailboxes, `commadmin domain purge` removes for good). When a daemon runs for
+// the data root every subcommand goes through its admin API (commadmin-api.ts; issue 6): signed in as
+// `-D admin -w password` (the product's sign-in; that administrator's role applies), or without -w
+// with the control token of run/control.json as the global administrator `cli:<-D or $USER>`.
+// Without a daemon it works on the data root's directory (embedded or LDAP) directly, with the same
+// directory rules. Every change is an audit event (source `cli`). docs/admin/provisioning.md.
 //
 //   commadmin user create -l uid [-d domain] [-W password | -W - | -j file] [-F given] [-L sur] [-E mail] [-A [+]attr:value]…
 //   commadmin user modify -l uid [-d domain] [-W …] [-F given] [-L sur] [-E mail] [-A [+|-]attr[:value]]…
@@ -17,121 +21,39 @@
 //   commadmin group delete|purge|show -G name [-d domain]
 //   commadmin group search [-d domain] [-t text] [-n count] [-c cursor]
 //   commadmin import -f file.csv|file.ldif
-// -D names the administrator recorded in the audit log (default: $USER). `-A attr:value` replaces,
-// `+attr:value` adds a value, `-attr:value` removes one (`-attr` alone removes all). `-w` is accepted
-// for `-W`. Exit codes: 0 ok, 1 error, 64 usage.
+//   common: [-D admin [-w adminpassword|-]]
+// -D names the administrator (default: $USER); -w is that administrator's password (sign-in through the
+// running daemon). -W is the USER's password. `-A attr:value` replaces, `+attr:value` adds a value,
+// `-attr:value` removes one (`-attr` alone removes all). Exit codes: 0 ok, 1 error, 64 usage.
 import { readFileSync } from 'node:fs'
 import { resolve, extname } from 'node:path'
 import type { CliIO } from '../io.js'
 import { getopt, UsageError, type ParsedArgs } from '../store-tools/getopt.js'
 import { dataRootOf } from '../store-tools/context.js'
 import { openConfig } from '@wren/config'
-import {
-  openDirectory, importCsv, importLdif, DirectoryError,
-  type Actor, type Attributes, type Directory, type Modification, type Status, STATUSES,
-} from '@wren/directory'
+import { openDirectory, importCsv, importLdif, readSettings, DirectoryError, type Actor, type Directory, type Modification } from '@wren/directory'
+import { Usage, all, one, need, parseAttributeArgs, createAttributes, userPassword, adminPassword, count, statusArg, nameMods, ldif } from '../commadmin-args.js'
+import { NotThroughApi, runViaApi } from '../commadmin-api.js'
+import { apiErrorLines, daemonFor, sessionClient, tokenClient, TRPCClientError, type ApiConnection } from '../api-client.js'
+
+export { parseAttributeArgs }
 
 const TOOL = 'commadmin'
 const USAGE = `usage: commadmin user create|modify|delete|purge|show|search [options]
        commadmin domain create|modify|delete|purge|show|list [options]
        commadmin group create|modify|delete|purge|show|search|add-member|remove-member [options]
        commadmin import -f file.csv|file.ldif
-options: -l uid  -d domain  -G group  -W password|-  -j passwordfile  -F given  -L surname  -E mail
-         -A [+|-]attr[:value]  -m member  -t text  -s status  -n count  -c cursor  -D admin  -f file
+options: -l uid  -d domain  -G group  -W userpassword|-  -j userpasswordfile  -F given  -L surname
+         -E mail  -A [+|-]attr[:value]  -m member  -t text  -s status  -n count  -c cursor  -f file
+         -D admin  -w adminpassword|-   (sign in to the running daemon's admin API as that administrator)
 `
 const SPEC = 'l:d:G:W:w:j:F:L:E:A:m:t:s:n:c:D:f:h'
-
-class Usage extends Error {}
-
-const all = (p: ParsedArgs, k: string) => p.opts.get(k) ?? []
-const one = (p: ParsedArgs, k: string) => { const v = p.opts.get(k); return v ? v[v.length - 1] : undefined }
-function need(p: ParsedArgs, k: string, what: string): string {
-  const v = one(p, k)
-  if (v === undefined || v === '') throw new Usage(`-${k} ${what} is required`)
-  return v
-}
-
-/** `-A` values → LDAP-style modifications (plain values of one attribute replace together). */
-export function parseAttributeArgs(values: string[]): Modification[] {
-  const mods: Modification[] = []
-  const replace = new Map<string, Modification>()
-  for (const raw of values) {
-    let op: Modification['op'] = 'replace'
-    let s = raw
-    if (s.startsWith('+')) { op = 'add'; s = s.slice(1) } else if (s.startsWith('-')) { op = 'delete'; s = s.slice(1) }
-    const colon = s.indexOf(':')
-    const attr = (colon === -1 ? s : s.slice(0, colon)).trim()
-    const value = colon === -1 ? undefined : s.slice(colon + 1)
-    if (!attr) throw new Usage(`-A ${raw}: no attribute name`)
-    if (value === undefined && op !== 'delete') throw new Usage(`-A ${raw}: expected attr:value`)
-    if (op === 'replace') {
-      const key = attr.toLowerCase()
-      const m = replace.get(key)
-      if (m) { m.values.push(value!); continue }
-      const mod = { op, attr, values: value === '' ? [] : [value!] }
-      replace.set(key, mod)
-      mods.push(mod)
-    } else {
-      mods.push({ op, attr, values: value === undefined ? [] : [value] })
-    }
-  }
-  return mods
-}
-
-/** `-A` values of a create: every value is an initial attribute value. */
-function createAttributes(values: string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
-  for (const m of parseAttributeArgs(values)) {
-    if (m.op === 'delete') throw new Usage(`-A -${m.attr}: cannot remove values while creating`)
-    out[m.attr] = [...(out[m.attr] ?? []), ...m.values]
-  }
-  return out
-}
-
-async function password(p: ParsedArgs, io: CliIO): Promise<string | undefined> {
-  const w = one(p, 'W') ?? one(p, 'w')
-  const j = one(p, 'j')
-  if (w !== undefined && j !== undefined) throw new Usage('give -W or -j, not both')
-  // spec 04 B.8: passwords on the command line show in ps — `-W -` reads standard input, `-j` a file.
-  if (w === '-') return (await io.readStdin()).toString('utf8').split(/\r?\n/)[0]
-  if (j !== undefined) return readFileSync(resolve(io.cwd, j), 'utf8').split(/\r?\n/)[0]
-  return w
-}
-
-function ldif(dn: string, attrs: Attributes, notes: Record<string, string>): string {
-  const lines = [`dn: ${dn}`]
-  for (const [k, vs] of Object.entries(attrs)) {
-    for (const v of vs) lines.push(/^[\x20-\x7e]*$/.test(v) && !/^[ :<]/.test(v) && !v.endsWith(' ') ? `${k}: ${v}` : `${k}:: ${Buffer.from(v).toString('base64')}`)
-  }
-  for (const [k, v] of Object.entries(notes)) lines.push(`# ${k}: ${v}`)
-  return `${lines.join('\n')}\n`
-}
-
-function count(p: ParsedArgs): number | undefined {
-  const n = one(p, 'n')
-  if (n === undefined) return undefined
-  if (!/^\d+$/.test(n) || Number(n) < 1) throw new Usage('-n expects a positive number')
-  return Number(n)
-}
-
-function statusArg(p: ParsedArgs): Status | undefined {
-  const s = one(p, 's')?.toLowerCase()
-  if (s === undefined) return undefined
-  if (!(STATUSES as readonly string[]).includes(s)) throw new Usage(`-s expects one of ${STATUSES.join(', ')}`)
-  return s as Status
-}
 
 const userId = (p: ParsedArgs) => { const uid = need(p, 'l', 'uid'); const d = one(p, 'd'); return d ? `${uid}@${d}` : uid }
 const groupId = (p: ParsedArgs, dir: Directory) => `${need(p, 'G', 'group')}@${one(p, 'd') ?? dir.defaultDomain}`
 
 function userMods(p: ParsedArgs): Modification[] {
-  const mods: Modification[] = []
-  const F = one(p, 'F'), L = one(p, 'L'), E = one(p, 'E')
-  if (F !== undefined) mods.push({ op: 'replace', attr: 'givenName', values: [F] })
-  if (L !== undefined) mods.push({ op: 'replace', attr: 'sn', values: [L] })
-  if (F !== undefined || L !== undefined) mods.push({ op: 'replace', attr: 'cn', values: [[F, L].filter(Boolean).join(' ')] })
-  if (E !== undefined) mods.push({ op: 'replace', attr: 'mail', values: [E] })
-  return [...mods, ...parseAttributeArgs(all(p, 'A'))]
+  return [...nameMods(p), ...parseAttributeArgs(all(p, 'A'))]
 }
 
 async function userCommand(dir: Directory, verb: string, p: ParsedArgs, io: CliIO, actor: Actor): Promise<number> {
@@ -143,13 +65,13 @@ async function userCommand(dir: Directory, verb: string, p: ParsedArgs, io: CliI
       if (L) attributes.sn = [L]
       if (F || L) attributes.cn = [[F, L].filter(Boolean).join(' ')]
       if (E) attributes.mail = [E]
-      const u = await dir.createUser({ uid: need(p, 'l', 'uid'), domain: one(p, 'd'), password: await password(p, io), attributes }, actor)
+      const u = await dir.createUser({ uid: need(p, 'l', 'uid'), domain: one(p, 'd'), password: await userPassword(p, io), attributes }, actor)
       io.stdout(`OK user ${u.uid}@${u.domain} created (${u.dn})\n`)
       return 0
     }
     case 'modify': {
       const mods = userMods(p)
-      const pw = await password(p, io)
+      const pw = await userPassword(p, io)
       if (pw !== undefined) mods.push({ op: 'replace', attr: 'userPassword', values: [pw] })
       if (mods.length === 0) throw new Usage('nothing to modify: give -A, -W, -F, -L or -E')
       const u = await dir.modifyUser(userId(p), mods, actor)
@@ -308,8 +230,39 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 64
   }
   if (p.opts.has('h')) { io.stdout(USAGE); return 0 }
-  const actor: Actor = { actor: one(p, 'D') ?? io.env.USER ?? io.env.LOGNAME ?? TOOL, role: 'global', source: 'cli' }
   const dataRoot = dataRootOf(io)
+  const name = one(p, 'D') ?? io.env.USER ?? io.env.LOGNAME ?? TOOL
+  let conn: ApiConnection | undefined
+  const directActor: Actor = { actor: name, role: 'global', source: 'cli' }
+  try {
+    const adminPw = await adminPassword(p, io)
+    if (adminPw !== undefined && !one(p, 'D')) throw new Usage('-w is the password of the administrator named by -D')
+    const daemon = daemonFor(dataRoot)
+    if (daemon) {
+      // Through the daemon's admin API (issue 6): the API enforces the role and writes the audit log.
+      conn = adminPw !== undefined ? await sessionClient(daemon, name, adminPw) : tokenClient(daemon, name)
+      const cfg = await openConfig(dataRoot)
+      const defaultDomain = readSettings(cfg.view()).defaultDomain
+      await cfg.close()
+      return await runViaApi({ api: conn.client, io, defaultDomain }, object, verb, p)
+    } else if (adminPw !== undefined) {
+      throw new NotThroughApi(`-D/-w sign in to the running daemon's admin API, but no daemon runs for ${dataRoot}; start it (start-msg) or leave out -w to work on the directory directly`)
+    }
+    return await direct(dataRoot, object, verb, p, io, directActor)
+  } catch (err) {
+    if (err instanceof Usage) { io.stderr(`${TOOL}: ${err.message}\n${USAGE}`); return 64 }
+    if (err instanceof NotThroughApi) { io.stderr(`${TOOL}: ${err.message}\n`); return 1 }
+    if (err instanceof TRPCClientError) { io.stderr(apiErrorLines(TOOL, err, conn?.url).map((l) => `${l}\n`).join('')); return 1 }
+    if (err instanceof DirectoryError) { io.stderr(`${TOOL}: ${err.code}: ${err.message}\n`); return 1 }
+    io.stderr(`${TOOL}: ${(err as Error).message ?? String(err)}\n`)
+    return 1
+  } finally {
+    await conn?.close().catch(() => {})
+  }
+}
+
+/** Direct mode: the data root's directory (no daemon runs, or a purge the API does not offer). */
+async function direct(dataRoot: string, object: string, verb: string, p: ParsedArgs, io: CliIO, actor: Actor): Promise<number> {
   let dir: Directory | undefined
   let cfg: Awaited<ReturnType<typeof openConfig>> | undefined
   try {
@@ -319,11 +272,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (object === 'domain') return await domainCommand(dir, verb, p, io, actor)
     if (object === 'group') return await groupCommand(dir, verb, p, io, actor)
     return await importCommand(dir, p, io, actor)
-  } catch (err) {
-    if (err instanceof Usage) { io.stderr(`${TOOL}: ${err.message}\n${USAGE}`); return 64 }
-    if (err instanceof DirectoryError) { io.stderr(`${TOOL}: ${err.code}: ${err.message}\n`); return 1 }
-    io.stderr(`${TOOL}: ${(err as Error).message ?? String(err)}\n`)
-    return 1
   } finally {
     await dir?.close().catch(() => {})
     await cfg?.close().catch(() => {})

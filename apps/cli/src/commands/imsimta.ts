@@ -1,6 +1,7 @@
 // imsimta: the MTA's administration tool (spec 02 §2–3, spec 03 §22): `qm` (summarize, directory,
 // hold, release, delete, return, retry, start/stop, jobs, counters), `counters`, `cache -sync`,
-// `test -rewrite` / `test -mapping` (H6's commands). Works on the running daemon's queue files and
+// `test -rewrite` / `test -mapping` / `test -match`, `version`, `cnbuild` (checks the configuration
+// the MTA reads live), `restart` (the dispatcher and job controller). Works on the running daemon's queue files and
 // index; stop/start and operator actions reach the job controller through the shared index
 // (it re-reads channel state and claims on every scan).
 import { hostname as osHostname } from 'node:os'
@@ -17,13 +18,17 @@ import { defaultPolicy } from '@wren/mta/runtime'
 import { directoryPort } from '@wren/mta/directory-adapter'
 import { staticDirectory } from '@wren/mta/ports'
 import { parseQueueName, queueFileName } from '@wren/mta/queue/names'
+import { callControl, findDaemon } from '@wren/server/admin/client'
 import type { CliIO } from '../io.js'
 import { dataRootOf } from '../store-tools/context.js'
+import { checkMtaConfiguration } from '../mta-tools/cnbuild.js'
+import { run as wrenVersion } from './wren-version.js'
 
 const USAGE = `usage: imsimta qm [command [qualifiers]]
        imsimta counters -show | -clear | -create | -delete
        imsimta cache -sync
-       imsimta test -rewrite [-debug] address | test -mapping ...
+       imsimta test -rewrite [-debug] address | test -mapping ... | test -match [-pattern=P] [target...]
+       imsimta version | cnbuild | restart
 qm commands: summarize [-directory_tree|-database] [-held], directory [channel] [filters],
   hold|release|delete|return|retry [filters] [-all] [id...], start|stop channel, jobs [channel],
   counters show|clear, exit
@@ -77,8 +82,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!cmd || cmd === '-h' || cmd === '--help') { io.stderr(USAGE); return cmd ? 0 : 64 }
   if (cmd === 'test') return runTest(rest, io)
   const dataRoot = dataRootOf(io)
+  if (cmd === 'restart') return restartMta(dataRoot, io)
+  if (cmd === 'version') {
+    const rc = await wrenVersion([], io)
+    // spec 01 §1: the product prints "(not compiled)" until cnbuild; Wren never compiles
+    io.stdout('MTA configuration: unified configuration, read live (no compiled image; see imsimta cnbuild)\n')
+    return rc
+  }
   const cfg = await openConfig(dataRoot)
   const config = cfg.view()
+  if (cmd === 'cnbuild') {
+    try { return cnbuild(config, io) } finally { await cfg.close() }
+  }
   const queue = new QueueStore({ dataRoot, subdirs: (ch) => Number(config.find(`channel:${ch}.subdirs`) ?? 0) })
   try {
     switch (cmd) {
@@ -125,6 +140,31 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** `imsimta cnbuild`: compiles what the MTA would load and reports problems; writes nothing. */
+function cnbuild(config: import('@wren/kernel').ConfigView, io: CliIO): number {
+  const host = String(config.find('base.hostname') ?? '') || osHostname()
+  const r = checkMtaConfiguration(config, host)
+  for (const w of r.warnings) io.stderr(`%CNBUILD-W, ${w}\n`)
+  for (const e of r.errors) io.stderr(`%CNBUILD-E, ${e}\n`)
+  io.stdout(`${r.rules} configured rewrite rules (plus the built-in ones), ${r.channels} channels, ${r.tables} mapping tables (${r.entries} entries) checked: ${r.errors.length} errors, ${r.warnings.length} warnings\n`)
+  io.stdout('No compiled configuration is written: the MTA reads the configuration live; `msconfig` changes reach a running daemon at once (restart-only options need `imsimta restart`).\n')
+  return r.errors.length ? 1 : 0
+}
+
+/** `imsimta restart`: restarts the MTA's detached processes, the dispatcher and the job controller. */
+async function restartMta(dataRoot: string, io: CliIO): Promise<number> {
+  const info = findDaemon(dataRoot)
+  if (!info) { io.stderr('imsimta restart: watcher is not running\n'); return 1 }
+  try {
+    const { lines } = await callControl<{ lines: string[] }>(info, 'POST', '/control/restart', { services: ['dispatcher', 'job_controller'] })
+    for (const l of lines) io.stdout(`${l}\n`)
+    return 0
+  } catch (e) {
+    io.stderr(`imsimta restart: ${(e as Error).message}\n`)
+    return 1
+  }
+}
+
 async function runTest(argv: string[], io: CliIO): Promise<number> {
   const which = argv[0]?.toLowerCase()
   try {
@@ -135,6 +175,10 @@ async function runTest(argv: string[], io: CliIO): Promise<number> {
     if (which === '-mapping') {
       const mod = (await import('@wren/mta/mapping/test-mapping-command')) as { runTestMapping(a: string[], io: CliIO): Promise<number> }
       return await mod.runTestMapping(argv.slice(1), io)
+    }
+    if (which === '-match') {
+      const mod = await import('@wren/mta/mapping/test-match-command')
+      return await mod.runTestMatch(argv.slice(1), io)
     }
   } catch (e) {
     io.stderr(`imsimta test: ${(e as Error).message}\n`)

@@ -7,6 +7,7 @@ import { openConfig } from '@wren/config'
 import { openDirectory } from '@wren/directory'
 import { openStore, type MailStore } from '@wren/store'
 import { attachTrpcWebSocket, createTrpcHttpHandler, defaultAllowedOrigins, TRPC_PREFIX, type ApiDeps, type ServicesPort } from '@wren/api'
+import { openMailLogPort, openQueuePort } from '@wren/api/queue-port'
 import type { ServerConfig } from '../config-source.js'
 import type { Supervisor } from '../supervisor/supervisor.js'
 import type { ControlServer } from './control-server.js'
@@ -90,6 +91,9 @@ export async function openAdminApi(opts: AdminApiOptions): Promise<AdminApi> {
       users: () => getStore().listUsers(),
     },
     log: opts.log,
+    // The MTA queue and mail.log, opened as `imsimta qm` opens them (the job controller keeps running).
+    queue: openQueuePort({ dataRoot: opts.dataRoot, config: () => config.view(), directory, hostname: opts.hostname }),
+    mailLog: openMailLogPort({ dataRoot: opts.dataRoot, config: () => config.view() }),
   }
   const handler = createTrpcHttpHandler(deps)
   let ws: ReturnType<typeof attachTrpcWebSocket> | undefined
@@ -102,10 +106,12 @@ export async function openAdminApi(opts: AdminApiOptions): Promise<AdminApi> {
         .flatMap((h) => [`http://${h}:${control.port}`, `https://${h}:${control.port}`])
       deps.allowedOrigins = () => [...defaultAllowedOrigins(deps), ...own]
       ws = attachTrpcWebSocket(control.server, deps)
+      deps.controlToken = control.token // D24: local tools' bearer token (run/control.json) on /trpc
     },
     async close() {
       await ws?.close().catch(() => undefined)
       store?.close()
+      deps.queue?.close()
       await directory.close().catch(() => undefined)
       await configService.close()
       await db.close()

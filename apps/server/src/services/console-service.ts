@@ -67,7 +67,7 @@ export function consoleEndpoint(ctx: Pick<ServiceContext, 'config' | 'dataRoot'>
 
 /** The build the console needs; `undefined` when it is there. */
 export function missingBuild(appDir = CONSOLE_DIR): string | undefined {
-  const id = join(appDir, '.next', 'BUILD_ID')
+  const id = join(appDir, process.env.WREN_CONSOLE_DISTDIR || '.next', 'BUILD_ID')
   if (existsSync(id)) return undefined
   return `the console has not been built (${id} is missing); run \`npm start\` (it builds the console on first run) or \`npx next build ${appDir}\``
 }

@@ -20,7 +20,16 @@ export interface ServiceEntry {
   group?: 'store'
   /** Hosted by the daemon itself rather than a child process (the control API). */
   inProcess?: boolean
+  /**
+   * Extra node/V8 flags for the child process (fork execArgv). The MTA processes keep a small young
+   * generation and a tighter old-generation growth: their live heap is ~20 MB, but with V8's
+   * defaults the garbage of a 10,000-message run grew them to 230–250 MB RSS each (bench/smtp).
+   */
+  nodeFlags?: readonly string[]
 }
+
+/** V8 heap sizing of the MTA service processes (bench/smtp, 10,000 messages: peak RSS of both 344–392 MB → 270–282 MB). */
+const MTA_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50'] as const
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
 
@@ -30,8 +39,8 @@ export const SERVICES: readonly ServiceEntry[] = [
   { name: 'imap', proc: 'imapd', module: 'packages/imap/src/service.ts', enableOption: 'imap.enable', enabledByDefault: true, group: 'store' },
   { name: 'pop', proc: 'popd', module: 'packages/pop/src/service.ts', enableOption: 'pop.enable', enabledByDefault: true, group: 'store' },
   { name: 'sched', proc: 'imsched', module: 'apps/server/src/sched/service.ts', enableOption: 'schedule.enable', enabledByDefault: true },
-  { name: 'dispatcher', proc: 'dispatcher', module: 'packages/mta/src/dispatcher-service.ts', enableOption: 'mta.enable', enabledByDefault: true },
-  { name: 'job_controller', proc: 'job_controller', module: 'packages/mta/src/job-controller-service.ts', enableOption: 'mta.enable', enabledByDefault: true },
+  { name: 'dispatcher', proc: 'dispatcher', module: 'packages/mta/src/dispatcher-service.ts', enableOption: 'mta.enable', enabledByDefault: true, nodeFlags: MTA_NODE_FLAGS },
+  { name: 'job_controller', proc: 'job_controller', module: 'packages/mta/src/job-controller-service.ts', enableOption: 'mta.enable', enabledByDefault: true, nodeFlags: MTA_NODE_FLAGS },
   { name: 'metermaid', proc: 'metermaid', module: 'packages/metermaid/src/service.ts', enableOption: 'metermaid.enable', enabledByDefault: true },
   { name: 'admin', proc: 'admin', module: 'apps/server/src/admin/control-server.ts', enableOption: 'admin.enable', enabledByDefault: true, inProcess: true },
   // The web console (issue 6): `next start` in its own process, after admin so that the admin API it

@@ -234,7 +234,7 @@ export class Supervisor {
     r.error = undefined
     r.expectingExit = false
     const child = fork(CHILD_ENTRY, [entry.name, modulePath(entry), entry.proc], {
-      execArgv: ['--no-warnings', '--import', TSX_LOADER],
+      execArgv: ['--no-warnings', ...(entry.nodeFlags ?? []), '--import', TSX_LOADER],
       env: {
         ...process.env,
         WREN_DATA: this.opts.dataRoot,

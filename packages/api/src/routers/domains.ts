@@ -42,26 +42,34 @@ function detail(d: DirectoryDomain, count?: number): DomainDetail {
   return { ...domainRow(d, count), attributes: d.attributes, version: entryVersion(d.attributes) }
 }
 
+/**
+ * One page of the domains the signed-in admin may see: a domain administrator's few domains fetched
+ * directly (never a scan of every domain), otherwise the directory's paged listing.
+ */
+export async function listDomainPage(ctx: ApiContext, q: { text?: string; cursor?: string; limit: number }): Promise<{ items: DirectoryDomain[]; nextCursor?: string }> {
+  const dir = ctx.deps.directory
+  const visible = visibleDomains(sess(ctx))
+  const text = q.text
+  if (visible !== null) {
+    const found = (await Promise.all(visible.map((n) => dir.getDomain(n)))).filter((d): d is DirectoryDomain => !!d)
+    return { items: found.filter((d) => !text || d.name.includes(text) || d.aliases.some((a) => a.includes(text))).sort((a, b) => a.name.localeCompare(b.name)) }
+  }
+  const page = await mapErrors(() => dir.listDomains({ text, cursor: decodeCursor<string>(q.cursor), limit: q.limit }))
+  return { items: page.items, ...(page.nextCursor ? { nextCursor: encodeCursor(page.nextCursor) } : {}) }
+}
+
 export const domainsRouter = router({
   list: procedure
     .meta({ perm: 'domains.read' })
     .input(z.object({ search: z.string().max(256).optional(), cursor, limit }).optional())
     .query(async ({ ctx, input }): Promise<{ items: DomainRow[]; nextCursor?: string }> => {
       const dir = ctx.deps.directory
-      const visible = visibleDomains(sess(ctx))
-      const text = input?.search?.trim().toLowerCase() || undefined
-      if (visible !== null) {
-        // A domain administrator's few domains, fetched directly (never a scan of every domain).
-        const found = (await Promise.all(visible.map((n) => dir.getDomain(n)))).filter((d): d is DirectoryDomain => !!d)
-        const items = found.filter((d) => !text || d.name.includes(text) || d.aliases.some((a) => a.includes(text))).sort((a, b) => a.name.localeCompare(b.name))
-        const counts = await userCounts(ctx, items.map((d) => d.name))
-        return { items: items.map((d) => domainRow(d, counts.get(d.name) ?? 0)) }
-      }
-      const page = await mapErrors(() => dir.listDomains({ text, cursor: decodeCursor<string>(input?.cursor), limit: input?.limit ?? 100 }))
+      const page = await listDomainPage(ctx, { text: input?.search?.trim().toLowerCase() || undefined, cursor: input?.cursor, limit: input?.limit ?? 100 })
       const counts = await userCounts(ctx, page.items.map((d) => d.name))
+      const scoped = visibleDomains(sess(ctx)) !== null
       return {
-        items: page.items.map((d) => domainRow(d, dir.provider === 'embedded' ? counts.get(d.name) ?? 0 : undefined)),
-        ...(page.nextCursor ? { nextCursor: encodeCursor(page.nextCursor) } : {}),
+        items: page.items.map((d) => domainRow(d, dir.provider === 'embedded' || scoped ? counts.get(d.name) ?? 0 : undefined)),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       }
     }),
 
@@ -117,6 +125,16 @@ export const domainsRouter = router({
         throw apiError('CONFLICT', msg, { name: msg })
       }
       await mapErrors(() => dir.deleteDomain(d.name, actorOf(ctx)))
+      return { ok: true }
+    }),
+
+  /** Removes a domain marked deleted for good (spec 01 §5 `commadmin domain purge`); a live domain is refused. */
+  purge: procedure
+    .meta({ perm: 'domains.write' })
+    .input(z.object({ name: domainName }))
+    .mutation(async ({ ctx, input }): Promise<{ ok: true }> => {
+      const d = await getDomainOr404(ctx, input.name)
+      await mapErrors(() => ctx.deps.directory.purgeDomain(d.name, actorOf(ctx)))
       return { ok: true }
     }),
 })

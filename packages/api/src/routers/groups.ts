@@ -121,4 +121,14 @@ export const groupsRouter = router({
       const g = await findScopedGroup(ctx, input.cn, input.domain)
       return groupRow(await mapErrors(() => ctx.deps.directory.deleteGroup(groupAddress(g), actorOf(ctx))))
     }),
+
+  /** Removes a group marked deleted for good (spec 01 §5); a live group is refused. */
+  purge: procedure
+    .meta({ perm: 'groups.write' })
+    .input(groupKey)
+    .mutation(async ({ ctx, input }): Promise<{ ok: true }> => {
+      const g = await findScopedGroup(ctx, input.cn, input.domain)
+      await mapErrors(() => ctx.deps.directory.purgeGroup(groupAddress(g), actorOf(ctx)))
+      return { ok: true }
+    }),
 })

@@ -9,6 +9,8 @@ import { configRouter } from './config.js'
 import { auditRouter } from './audit.js'
 import { servicesRouter } from './services.js'
 import { adminsRouter } from './admins.js'
+import { queueRouter } from './queue.js'
+import { logsRouter } from './logs.js'
 
 export const appRouter = router({
   auth: authRouter,
@@ -20,6 +22,8 @@ export const appRouter = router({
   audit: auditRouter,
   services: servicesRouter,
   admins: adminsRouter,
+  queue: queueRouter,
+  logs: logsRouter,
 })
 
 export type AppRouter = typeof appRouter

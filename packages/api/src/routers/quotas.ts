@@ -3,13 +3,17 @@
 // enforcement decision (`quotaVerdict`, spec 03 §4): over quota within `store.quotagraceperiod` is
 // `grace`, after it `over`; `warning` at `store.quotawarn` percent.
 import { z } from 'zod'
-import { parseQuotaValue } from '@wren/store'
+import { parseQuotaValue, StoreError } from '@wren/store'
 import { effectiveLimits, quotaPolicy, quotaVerdict } from '@wren/store/quota'
 import type { ApiContext } from '../context.js'
 import { findScopedUser } from './users.js'
+import { listDomainPage } from './domains.js'
+import type { DirectoryDomain } from '@wren/directory'
+import type { DomainUsage } from '@wren/store/usage-summary'
+import { nearestCandidates, usageSummary } from '../quota-summary.js'
 import { scopedDomain, sess } from '../helpers.js'
-import { canSeeDomain } from '../rbac.js'
-import { domainName, uidSchema } from '../schemas.js'
+import { canSeeDomain, visibleDomains } from '../rbac.js'
+import { cursor, domainName, limit, uidSchema } from '../schemas.js'
 import { procedure, router } from '../trpc.js'
 import type { QuotaState } from '../types.js'
 
@@ -55,6 +59,8 @@ function domainOfStoreId(ctx: ApiContext, id: string): { uid: string; domain: st
   return at < 0 ? { uid: id, domain: ctx.deps.directory.defaultDomain.toLowerCase() } : { uid: id.slice(0, at), domain: id.slice(at + 1).toLowerCase() }
 }
 
+type NearestRow = { uid: string; domain: string } & QuotaState
+
 export const quotasRouter = router({
   user: procedure
     .meta({ perm: 'quotas.read' })
@@ -67,37 +73,70 @@ export const quotasRouter = router({
   nearest: procedure
     .meta({ perm: 'quotas.read' })
     .input(z.object({ domain: domainName.optional(), limit: z.number().int().min(1).max(500).optional() }).optional())
-    .query(async ({ ctx, input }): Promise<Array<{ uid: string; domain: string } & QuotaState>> => {
+    .query(async ({ ctx, input }): Promise<NearestRow[]> => {
       const s = sess(ctx)
       const only = input?.domain ? await scopedDomain(ctx, input.domain) : undefined
-      const ids = ctx.deps.quota.users().map((id) => ({ id, ...domainOfStoreId(ctx, id) }))
-        .filter((u) => (only ? u.domain === only : canSeeDomain(s, u.domain)))
-      const rows: Array<{ uid: string; domain: string } & QuotaState> = []
-      for (const u of ids) {
-        const q = await quotaState(ctx, u.id)
+      const limit = input?.limit ?? 20
+      const ids = await nearestCandidates(ctx, usageSummary(ctx), only ? [only] : visibleDomains(s), limit)
+      const rows: NearestRow[] = []
+      for (const id of ids) {
+        // a user removed since the ranking (mailbox gone) is left out, not an error of the list
+        const q = await quotaState(ctx, id).catch((err: unknown) => { if (isMailboxGone(err)) return undefined; throw err })
+        if (!q) continue
         if (q.diskLimit < 0 && q.msgLimit < 0) continue
-        rows.push({ uid: u.uid, domain: u.domain, ...q })
+        rows.push({ ...domainOfStoreId(ctx, id), ...q })
       }
-      rows.sort((a, b) => Math.max(b.diskPercent, b.msgPercent) - Math.max(a.diskPercent, a.msgPercent) || a.uid.localeCompare(b.uid))
-      return rows.slice(0, input?.limit ?? 20)
+      rows.sort(byNearest)
+      return rows.slice(0, limit)
     }),
 
   domain: procedure
     .meta({ perm: 'quotas.read' })
     .input(z.object({ domain: domainName }))
-    .query(async ({ ctx, input }): Promise<{ diskLimit: number; diskUsed: number; msgLimit: number; msgUsed: number; users: number }> => {
+    .query(async ({ ctx, input }): Promise<DomainTotals> => {
       const domain = await scopedDomain(ctx, input.domain)
       const d = await ctx.deps.directory.getDomain(domain)
-      const lim = (v: string | undefined, bytes: boolean) => { const l = parseQuotaValue(v ?? null, bytes).limit; return l < 0 ? -1 : l }
-      let diskUsed = 0, msgUsed = 0, users = 0
-      for (const id of ctx.deps.quota.users()) {
-        if (domainOfStoreId(ctx, id).domain !== domain) continue
-        const r = await ctx.deps.quota.report(id)
-        if (!r) continue
-        users++
-        diskUsed += r.diskUsed
-        msgUsed += r.msgUsed
+      return domainTotals(domain, d, usageSummary(ctx).domain(domain, ctx.deps.directory.defaultDomain))
+    }),
+
+  /** Every visible domain's totals, a page at a time (domains in the directory's order). */
+  domains: procedure
+    .meta({ perm: 'quotas.read' })
+    .input(z.object({ search: z.string().max(256).optional(), cursor, limit }).optional())
+    .query(async ({ ctx, input }): Promise<{ items: DomainTotals[]; nextCursor?: string; total?: DomainUsage }> => {
+      const page = await listDomainPage(ctx, { text: input?.search?.trim().toLowerCase() || undefined, cursor: input?.cursor, limit: input?.limit ?? 25 })
+      const usage = usageSummary(ctx).byDomain(ctx.deps.directory.defaultDomain)
+      const zero: DomainUsage = { users: 0, bytes: 0, messages: 0 }
+      // the grand total over every domain this admin may see (not only this page)
+      const s = sess(ctx)
+      const total: DomainUsage = { users: 0, bytes: 0, messages: 0 }
+      for (const [name, u] of usage) {
+        if (!canSeeDomain(s, name)) continue
+        total.users += u.users
+        total.bytes += u.bytes
+        total.messages += u.messages
       }
-      return { diskLimit: lim(d?.mailDomainDiskQuota, true), diskUsed, msgLimit: lim(d?.mailDomainMsgQuota, false), msgUsed, users }
+      return {
+        items: page.items.map((d) => domainTotals(d.name, d, usage.get(d.name) ?? zero)),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        total,
+      }
     }),
 })
+
+export interface DomainTotals { domain: string; diskLimit: number; diskUsed: number; msgLimit: number; msgUsed: number; users: number }
+
+function domainTotals(domain: string, d: DirectoryDomain | undefined, u: DomainUsage): DomainTotals {
+  const lim = (v: string | undefined, bytes: boolean) => { const l = parseQuotaValue(v ?? null, bytes).limit; return l < 0 ? -1 : l }
+  return { domain, diskLimit: lim(d?.mailDomainDiskQuota, true), diskUsed: u.bytes, msgLimit: lim(d?.mailDomainMsgQuota, false), msgUsed: u.messages, users: u.users }
+}
+
+/** Over quota (or in its grace period) first, whatever the percentage (an `overquota` status); then by percentage. */
+function byNearest(a: NearestRow, b: NearestRow): number {
+  const over = (r: NearestRow) => (r.state === 'over' || r.state === 'grace' ? 1 : 0)
+  return over(b) - over(a) || Math.max(b.diskPercent, b.msgPercent) - Math.max(a.diskPercent, a.msgPercent) || a.uid.localeCompare(b.uid) || a.domain.localeCompare(b.domain)
+}
+
+function isMailboxGone(err: unknown): boolean {
+  return err instanceof StoreError && err.code === 'NONEXISTENT'
+}

@@ -65,7 +65,7 @@ export const servicesRouter = router({
       try {
         while (!signal?.aborted) {
           // a long-lived stream (SSE, WebSocket) ends when its session is signed out or expires
-          if (ctx.session && !(await loadSession(ctx.deps, ctx.session.id))) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'the session ended' })
+          if (ctx.session && !ctx.session.local && !(await loadSession(ctx.deps, ctx.session.id))) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'the session ended' })
           const s = servicesStatus(ctx)
           const fp = fingerprint(s)
           last = fp

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openConfig, type ConfigService } from '../service.js'
 import { Msconfig, type ToolIO } from './msconfig.js'
+import { stagedChanges, type RemoteConfigWriter, type StagedChange } from './remote.js'
 import { Configutil } from './configutil.js'
 import { tokenize } from './tokenize.js'
 
@@ -144,5 +145,81 @@ describe('configutil', () => {
     expect(t.err()).toContain('Warning: imap.port (MSG_RESTART_IMAP) requires a restart of imap')
     expect(await c.run(['-v', '1'])).toBe(64)
     expect(await c.run(['-o', 'service.imap.portt'])).toBe(1)
+  })
+})
+
+describe('msconfig against a running daemon (remote.ts)', () => {
+  /** The daemon side of config.set / config.rollback (packages/api config router) on its own ConfigService. */
+  function daemonSide(daemon: ConfigService): RemoteConfigWriter & { calls: Array<{ remark: string; baseVersion: number; changes: StagedChange[] }> } {
+    const calls: Array<{ remark: string; baseVersion: number; changes: StagedChange[] }> = []
+    return {
+      calls,
+      async set(changes, remark, baseVersion, confirmRestricted) {
+        calls.push({ remark, baseVersion, changes })
+        await daemon.reload()
+        if ((daemon.version ?? 0) !== baseVersion) throw new Error(`stale base ${baseVersion}`)
+        daemon.discard()
+        for (const c of changes) {
+          if (c.value === null) daemon.unset(c.name)
+          else daemon.set(c.name, typeof c.value === 'boolean' ? (c.value ? '1' : '0') : c.value, { confirmRestricted })
+        }
+        const w = await daemon.write({ remark, author: 'cli:tester', source: 'cli' })
+        return { version: w.version ?? baseVersion, restart: w.changed.includes('imap.port') ? [{ option: 'imap.port', services: ['imap'] }] : [] }
+      },
+      async revert(n, remark) {
+        const w = await daemon.revert(n, { author: 'cli:tester', source: 'cli', ...(remark ? { remark } : {}) })
+        return { version: w.version ?? daemon.version ?? 0, restart: [] }
+      },
+    }
+  }
+
+  it('stagedChanges replays to the same settings: removals first, multi-valued lines one by one', async () => {
+    const svc = await fresh()
+    svc.set('imap.enable', '0'); svc.set('rewrite.rule', 'example.org $U%D@tcp_local-daemon'); svc.set('pop.banner', 'old')
+    await svc.write({ remark: 'base' })
+    svc.unset('imap.enable'); svc.set('rewrite.rule', 'example.net $U%D@tcp_local-daemon'); svc.set('pop.banner', 'new banner'); svc.set('imap.port', '1143')
+    const { changes, restricted } = stagedChanges(svc)
+    expect(restricted).toBe(false)
+    expect(changes).toEqual([
+      { name: 'role.imap.enable', value: null },
+      { name: 'role.rewrite.rule', value: null },
+      { name: 'role.pop.banner', value: 'new banner' },
+      { name: 'role.rewrite.rule', value: 'example.org $U%D@tcp_local-daemon' },
+      { name: 'role.rewrite.rule', value: 'example.net $U%D@tcp_local-daemon' },
+      { name: 'role.imap.port', value: 1143 },
+    ])
+    const other = await openConfig(svc.dataRoot)
+    cleanup.push(() => other.close())
+    for (const c of changes) c.value === null ? other.unset(c.name) : other.set(c.name, c.value as string)
+    expect([...other.pendingSettings()].sort()).toEqual([...svc.pendingSettings()].sort())
+  })
+
+  it('one-shot set and revert go to the daemon with the version read and the remark; the local copy follows', async () => {
+    const svc = await fresh()
+    const daemon = await openConfig(svc.dataRoot)
+    cleanup.push(() => daemon.close())
+    const remote = daemonSide(daemon)
+    const t = io()
+    const base = svc.version ?? 0
+    expect(await new Msconfig(svc, t.tio, 'oneshot', remote).exec(['set', 'imap.port', '1143', '-remark=move imap'])).toBe(0)
+    expect(remote.calls).toEqual([{ remark: 'move imap', baseVersion: base, changes: [{ name: 'role.imap.port', value: 1143 }] }])
+    expect(t.out()).toBe(`Configuration version ${base + 1} written.\nimap.port requires a restart of imap\n`)
+    expect(svc.version).toBe(base + 1)
+    expect(svc.dirty).toBe(false)
+    expect((await svc.history(1))[0]).toMatchObject({ author: 'cli:tester', remark: 'move imap' })
+    const t2 = io()
+    expect(await new Msconfig(svc, t2.tio, 'oneshot', remote).exec(['set', 'pop.banner', 'hello'])).toBe(0)
+    expect(t2.out()).toContain('Applied without restart: pop.banner')
+    expect(remote.calls[1]!.remark).toBe('msconfig set pop.banner hello')
+    const t3 = io()
+    expect(await new Msconfig(svc, t3.tio, 'oneshot', remote).exec(['revert', String(base)])).toBe(0)
+    expect(t3.out()).toBe(`Configuration version ${base + 3} written.\n`)
+    expect(svc.version).toBe(base + 3)
+    // a refusal by the daemon is an error line and exit 1; nothing is written
+    const t4 = io()
+    await daemon.reload()
+    daemon.set('pop.banner', 'someone else'); await daemon.write({ remark: 'elsewhere' })
+    expect(await new Msconfig(svc, t4.tio, 'oneshot', remote).exec(['set', 'pop.banner', 'mine'])).toBe(1)
+    expect(t4.err()).toBe(`msconfig: stale base ${base + 3}\n`)
   })
 })

@@ -12,6 +12,7 @@ import { showValue } from '../values.js'
 import { tokenize } from './tokenize.js'
 import { diffLines, helpLines, historyLines, settingLines } from './format.js'
 import { notifyDaemon } from './notify.js'
+import { stagedChanges, type RemoteConfigWriter, type RemoteWriteResult } from './remote.js'
 
 export interface ToolIO {
   stdout(text: string): void
@@ -42,6 +43,8 @@ export class Msconfig {
     private readonly svc: ConfigService,
     private readonly io: ToolIO,
     private readonly mode: 'interactive' | 'oneshot',
+    /** A running daemon's admin API (remote.ts): writes and reverts go there; reads stay local. */
+    private readonly remote?: RemoteConfigWriter,
   ) {}
 
   private out(lines: string | string[]): void {
@@ -245,6 +248,17 @@ export class Msconfig {
       this.out('No changes to write.')
       return 0
     }
+    if (this.remote) {
+      const base = this.svc.version ?? 0
+      const { changes, restricted } = stagedChanges(this.svc)
+      // The daemon requires a remark; the interactive `write` without -remark= names the tool.
+      const r = await this.remote.set(changes, remark || 'msconfig write', base, restricted)
+      this.svc.discard()
+      await this.svc.reload()
+      if (r.version === base) this.out('No changes to write.')
+      else this.afterRemote(r, changes.map((c) => splitScope(c.name).name))
+      return 0
+    }
     const r = await this.svc.write({ remark, source: 'cli' })
     if (r.version !== null) await this.afterWrite(r.version, r.changed)
     return 0
@@ -264,6 +278,19 @@ export class Msconfig {
     } else if (n.kind === 'unreachable') {
       this.err(`the daemon did not take the new configuration (${n.reason}); it applies at the next start or refresh`)
     }
+  }
+
+  /** After the daemon wrote a version: it has reloaded already and says what needs a restart. */
+  private afterRemote(r: RemoteWriteResult, changed: string[] = []): void {
+    this.out(`Configuration version ${r.version} written.`)
+    for (const x of r.restart) {
+      const services = x.services.length ? x.services.join(', ') : this.svc.registry.lookup(x.option)?.spec.restart ?? 'the affected services'
+      this.out(`${x.option} requires a restart of ${services}`)
+    }
+    // what the daemon took live: the written options that need no restart
+    const later = new Set(r.restart.map((x) => x.option.toLowerCase()))
+    const applied = [...new Set(changed.map((n) => n.toLowerCase()))].filter((n) => !later.has(n))
+    if (applied.length) this.out(`Applied without restart: ${applied.join(', ')}`)
   }
 
   private diff(args: string[]): number {
@@ -293,6 +320,14 @@ export class Msconfig {
     const n = Number(rest[0])
     if (rest.length !== 1 || !Number.isInteger(n)) throw new ConfigError('usage', 'usage: revert n [-remark="text"]')
     if (this.svc.dirty) throw new ConfigError('conflict', 'there are unsaved changes: write them or exit first')
+    if (this.remote) {
+      const base = this.svc.version ?? 0
+      const r = await this.remote.revert(n, remark)
+      await this.svc.reload()
+      if (r.version === base) this.out(`The current configuration already equals version ${n}.`)
+      else this.afterRemote(r)
+      return 0
+    }
     const r = await this.svc.revert(n, { source: 'cli', ...(remark !== undefined ? { remark } : {}) })
     if (r.version === null) this.out(`The current configuration already equals version ${n}.`)
     else await this.afterWrite(r.version, r.changed)

@@ -9,7 +9,8 @@ import { basicPolicy } from '../basic-policy.js'
 import { staticDirectory, type TransportLogMessage, type VacationAttributes } from '../ports.js'
 import type { QueueEnvelope } from '../queue/format.js'
 import { bitbucketProgramFor } from './simple.js'
-import { decideVacation } from './vacation.js'
+import { decideVacation, senderLanguages } from './vacation.js'
+import { vacationVariants } from '../directory-adapter.js'
 
 const NOW = Date.UTC(2026, 0, 10, 12)
 const vac: VacationAttributes = { start: '20260101000000Z', end: '20260201000000Z', subject: 'Out of office', text: 'I am away.', textInternal: 'Back on Monday, colleague.', mode: 'reply' }
@@ -20,7 +21,7 @@ function setup(v: Partial<VacationAttributes> = {}, config: Record<string, strin
   const log: TransportLogMessage[] = []
   const directory = staticDirectory({ users: [
     { uid: 'joe', mail: 'joe@example.org', cn: 'Joe Bloggs', aliases: ['j.bloggs@example.org'], deliveryOptions, vacation: { ...vac, ...v } },
-    { uid: 'ann', mail: 'ann@example.org' },
+    { uid: 'ann', mail: 'ann@example.org', preferredLanguage: 'de' },
   ] })
   const program = bitbucketProgramFor({
     hostname: 'mx.example.org', queue, directory, dataRoot, policy: basicPolicy({ localDomains: ['example.org'] }),
@@ -114,6 +115,28 @@ describe('vacation autoreply (bitbucket, internal mode)', () => {
     const n = setup({}, {}, ['nomail']); done.push(n.cleanup)
     await n.deliver('bob@remote.net', hdr('bob@remote.net'))
     expect(n.replies()).toHaveLength(0) // same bitbucket address, but no `!` entry selected
+  })
+
+  it('replies in the sender\'s language: Accept-Language, Preferred-Language, X-Accept-Language, then their preferredLanguage', async () => {
+    const variants = vacationVariants({
+      'mailAutoReplySubject;lang-fr': ['Absent'], 'mailAutoReplyText;lang-fr': ['Je suis absent.'],
+      'mailAutoReplyText;lang-de': ['Ich bin nicht da.'], 'mailAutoReplyTextInternal;lang-de': ['Zurück am Montag, Kollege.'],
+      'cn;lang-fr': ['ignored'],
+    })
+    expect(variants).toEqual({ fr: { subject: 'Absent', text: 'Je suis absent.' }, de: { text: 'Ich bin nicht da.', textInternal: 'Zurück am Montag, Kollege.' } })
+    Date.now = () => NOW
+    const t = setup({ variants, timeout: 0 }); done.push(t.cleanup)
+    // q-values order the ranges; fr-CA falls back to the primary tag fr; the subject comes with it
+    await t.deliver('bob@remote.net', `${hdr('bob@remote.net')}\r\nAccept-Language: en;q=0.4, fr-CA;q=0.9, *;q=0.1`)
+    expect(t.replies()[0]).toContain('Je suis absent.')
+    expect(t.replies()[0]).toMatch(/^Subject: Absent\r?$/m)
+    // no header, a directory sender with preferredLanguage de, same domain → the tagged internal text
+    await t.deliver('ann@example.org', hdr('ann@example.org'))
+    expect(t.replies().some((r) => r.includes('Zurück am Montag, Kollege.'))).toBe(true)
+    // nothing matching (ja) → the untagged values
+    await t.deliver('carl@remote.net', `${hdr('carl@remote.net')}\r\nX-Accept-Language: ja`)
+    expect(t.replies().some((r) => r.includes('I am away.') && /^Subject: Out of office\r?$/m.test(r))).toBe(true)
+    expect(senderLanguages('Accept-Language: da, en-gb;q=0.8, en;q=0.7\r\nPreferred-Language: fr\r\n', 'de')).toEqual(['da', 'en-gb', 'en', 'fr', 'de'])
   })
 
   it('the decision function mirrors the manual algorithm', () => {

@@ -60,7 +60,15 @@ export async function autoreplyFor(d: AutoreplyDeps, env: QueueEnvelope, path: s
   if (!inVacation(res.vacation.start, res.vacation.end, now)) return 'outside the vacation dates'
   const echo = (res.vacation.mode ?? '').toLowerCase() === 'echo'
   const { head, message } = await readHead(path, env.size, echo)
+  // The sender's own preferredLanguage counts when they are in the directory (spec 01 §7); looked up
+  // only when the user has language-tagged texts to choose from.
+  let senderLanguage: string | undefined
+  if (res.vacation.variants && env.from) {
+    const s = await d.directory.resolveAddress(env.from).catch(() => undefined)
+    if (s?.kind === 'user') senderLanguage = s.preferredLanguage
+  }
   const inp = {
+    senderLanguage,
     returnPath: env.from, headers: head, message, userAddress: res.mail, addresses: res.addresses ?? [],
     personalName: res.cn, vacation: res.vacation, hostname: d.hostname, now: new Date(now),
     defaultTimeoutHours: Number(d.config.find('mta.autoreply_timeout_default') ?? 168),

@@ -111,7 +111,7 @@ function sendOne(c: Conn, item: DeliveryItem, idxs: number[]): Promise<SendResul
 
 export function smtpOutProgram(opts: SmtpOutOptions): MasterProgram {
   return {
-    async deliver(items, ch) {
+    async deliver(items, ch, hooks) {
       const results: RecipientOutcome[][] = items.map(() => [])
       // Group by destination host (domain of the first pending recipient, or its explicit host).
       const byDomain = new Map<string, number[]>()
@@ -189,8 +189,14 @@ export function smtpOutProgram(opts: SmtpOutOptions): MasterProgram {
             }
           }
         }
-        try { conn.quit() } catch { /* closing */ }
-        opts.log?.connection({ action: 'C', direction: '-', channel: ch.name, transport, application: `${opts.lmtp ? 'LMTP' : 'SMTP'}/${domain}/${host}` })
+        const open = conn
+        const close = () => {
+          try { open.quit() } catch { /* closing */ }
+          opts.log?.connection({ action: 'C', direction: '-', channel: ch.name, transport, application: `${opts.lmtp ? 'LMTP' : 'SMTP'}/${domain}/${host}` })
+        }
+        // spec 01 §22 (LOG_CONNECTION=3): `- O`, the `DE` records, then `- C`
+        if (hooks) hooks.afterRecorded(close)
+        else close()
       }
       return results
     },

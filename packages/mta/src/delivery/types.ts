@@ -31,8 +31,18 @@ export interface RecipientOutcome {
   modifiers?: string
 }
 
+/** What the job controller offers a master program while it runs a job. */
+export interface JobHooks {
+  /**
+   * Runs `fn` once the job's outcomes are recorded (D/R/Q… records written). Outbound programs close
+   * their connections here, so the connection log's `- C` follows the `DE` records as in the
+   * manual's LOG_CONNECTION sequence (spec 01 §22: `- O`, `DE`, `- C`).
+   */
+  afterRecorded(fn: () => void): void
+}
+
 export interface MasterProgram {
-  deliver(items: DeliveryItem[], channel: ChannelSettings): Promise<RecipientOutcome[][]>
+  deliver(items: DeliveryItem[], channel: ChannelSettings, hooks?: JobHooks): Promise<RecipientOutcome[][]>
   close?(): Promise<void>
 }
 

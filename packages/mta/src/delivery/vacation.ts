@@ -6,6 +6,9 @@
 //      (`echo` mode replies to every message);
 //   4. `reply` mode: a plain text reply; `echo`: an RFC 3798 MDN with the original; anything else: an
 //      MDN with the original's headers only. Same-domain senders get `mailAutoReplyTextInternal`.
+//   5. language: the tagged values (`mailAutoReplyText;lang-fr`…) matching the sender's language are
+//      used — from the original's Accept-Language, then Preferred-Language, then X-Accept-Language,
+//      then the sender's own `preferredLanguage` (spec 01 §7, §16); otherwise the untagged values.
 import { createHash, randomBytes } from 'node:crypto'
 import type { VacationAttributes } from '../ports.js'
 
@@ -25,11 +28,13 @@ export interface VacationInput {
   defaultTimeoutHours: number
   hostname: string
   now: Date
+  /** The sender's `preferredLanguage` when the sender is in the directory (spec 01 §7). */
+  senderLanguage?: string
 }
 
 export type VacationDecision =
   | { reply: false; reason: string }
-  | { reply: true; hash: string; periodMs: number; subject: string; text: string }
+  | { reply: true; hash: string; periodMs: number; subject: string; text: string; /** The `lang-` tag used, if any. */ language?: string }
 
 /** Header value (first occurrence), unfolded. */
 export function header(head: string, name: string): string | undefined {
@@ -43,6 +48,38 @@ function allHeaders(head: string, name: string): string[] {
 }
 
 const addrsIn = (v: string) => [...v.matchAll(/[^\s<>,;:"()]+@[^\s<>,;:"()]+/g)].map((m) => m[0].toLowerCase())
+
+/**
+ * The sender's languages, most wanted first: Accept-Language (RFC 9110 §12.5.4, by q-value; `*` and
+ * q=0 ignored), then Preferred-Language, then X-Accept-Language, then the directory's value.
+ */
+export function senderLanguages(head: string, senderLanguage?: string): string[] {
+  const out: string[] = []
+  for (const name of ['Accept-Language', 'Preferred-Language', 'X-Accept-Language']) {
+    const v = header(head, name)
+    if (!v) continue
+    const ranges = v.split(',').map((part, i) => {
+      const [tag, ...params] = part.trim().split(';')
+      const q = params.map((p) => /^\s*q\s*=\s*([\d.]+)/i.exec(p)?.[1]).find(Boolean)
+      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), i }
+    }).filter((r) => /^[a-z]{1,8}(-[a-z0-9]{1,8})*$/.test(r.tag) && r.q > 0)
+    ranges.sort((a, b) => b.q - a.q || a.i - b.i)
+    out.push(...ranges.map((r) => r.tag))
+  }
+  if (senderLanguage) out.push(senderLanguage.trim().toLowerCase())
+  return [...new Set(out)]
+}
+
+/** The first wanted language with a tagged variant: the exact tag, else its primary subtag (`fr-ca` → `fr`). */
+export function pickVariant(variants: VacationAttributes['variants'], wanted: string[]): string | undefined {
+  if (!variants) return undefined
+  for (const tag of wanted) {
+    if (variants[tag]) return tag
+    const primary = tag.split('-')[0]
+    if (variants[primary]) return primary
+  }
+  return undefined
+}
 
 const domainOf = (a: string) => a.slice(a.lastIndexOf('@') + 1).toLowerCase()
 
@@ -61,7 +98,9 @@ export function decideVacation(inp: VacationInput): VacationDecision {
   if (mine.has(rp.toLowerCase())) return { reply: false, reason: 'message from the user' }
   const listed = ['To', 'Cc', 'Resent-To', 'Resent-Cc'].flatMap((n) => allHeaders(h, n)).flatMap(addrsIn)
   if (!listed.some((a) => mine.has(a))) return { reply: false, reason: 'user not in To/Cc' }
-  const v = inp.vacation
+  const language = pickVariant(inp.vacation.variants, senderLanguages(h, inp.senderLanguage))
+  // a tagged value replaces its untagged sibling; fields the variant lacks fall back to the untagged ones
+  const v = { ...inp.vacation, ...Object.fromEntries(Object.entries(language ? inp.vacation.variants![language] : {}).filter(([, x]) => x !== undefined)) }
   const internal = domainOf(rp) === domainOf(inp.userAddress)
   const text = internal ? (v.textInternal ?? v.text) : v.text
   if (!text) return { reply: false, reason: internal ? 'no reply text' : 'no reply text for external senders' }
@@ -69,7 +108,7 @@ export function decideVacation(inp: VacationInput): VacationDecision {
   const echo = (v.mode ?? '').toLowerCase() === 'echo'
   const hours = echo ? 0 : (v.timeout ?? inp.defaultTimeoutHours)
   const hash = createHash('sha1').update(`${subject}\0${text}`).digest('hex')
-  return { reply: true, hash, periodMs: hours * 3_600_000, subject, text }
+  return { reply: true, hash, periodMs: hours * 3_600_000, subject, text, ...(language ? { language } : {}) }
 }
 
 const rfc822Date = (d: Date) => d.toUTCString().replace('GMT', '+0000')

@@ -174,6 +174,27 @@ export class SmtpListener {
     return new Promise((resolve) => this.server.close(() => resolve()))
   }
 
+  /**
+   * Tells the job controller about new entries: one `queue.enqueued` per turn of the event loop
+   * for all the sessions a group commit answered together, not one IPC message per message.
+   */
+  private notifyEnqueued(channels: string[], keys: string[]): void {
+    const p = this.pendingNotice
+    if (p) {
+      for (const c of channels) if (!p.channels.includes(c)) p.channels.push(c)
+      p.keys.push(...keys)
+      return
+    }
+    this.pendingNotice = { channels: [...new Set(channels)], keys: [...keys] }
+    setImmediate(() => {
+      const n = this.pendingNotice!
+      this.pendingNotice = undefined
+      this.deps.bus.send({ topic: 'queue.enqueued', channels: n.channels, keys: n.keys })
+    })
+  }
+
+  private pendingNotice?: { channels: string[]; keys: string[] }
+
   private transport(session: SMTPServerSession): string {
     return `TCP|${session.localAddress}|${session.localPort}|${session.remoteAddress}|${session.remotePort}`
   }
@@ -325,7 +346,7 @@ export class SmtpListener {
         size: msg.size, from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: filter.messageId, username: st.username, transport: peer,
       })
     }
-    if (!held) this.deps.bus.send({ topic: 'queue.enqueued', channels: splits.map((s) => s.channel), keys })
+    if (!held) this.notifyEnqueued(splits.map((s) => s.channel), keys)
     return `2.5.0 Ok, queued as ${msg.id}`
   }
 }

@@ -159,7 +159,8 @@ export class JobController {
       return q.completeMany(completed)
     }
     let outcomes: RecipientOutcome[][]
-    try { outcomes = await program.deliver(items, s) } catch (e) {
+    const afterRecorded: Array<() => void> = []
+    try { outcomes = await program.deliver(items, s, { afterRecorded: (fn) => { afterRecorded.push(fn) } }) } catch (e) {
       const msg = `4.3.0 ${(e as Error).message}`
       outcomes = items.map((it) => it.pending.map((idx) => ({ idx, status: 'temp' as const, statusCode: '4.3.0', diagnostic: msg })))
     }
@@ -168,7 +169,11 @@ export class JobController {
     // Done-marks of the whole job in one transaction, before any file changes: a crash from here
     // on never delivers these again.
     q.index.markDoneMany(items.map((it, i) => ({ key: it.row.key, idxs: [...sets[i].ok, ...sets[i].perm].map((o) => o.idx) })))
-    for (let i = 0; i < items.length; i++) await this.finish(s, items[i], sets[i], now, completed)
+    try {
+      for (let i = 0; i < items.length; i++) await this.finish(s, items[i], sets[i], now, completed)
+    } finally {
+      for (const fn of afterRecorded) { try { fn() } catch (e) { this.d.logger.error('General', `after-job step failed: ${(e as Error).message}`) } }
+    }
     // Entries with every recipient finished: files unlinked together, index rows in one transaction.
     await q.completeMany(completed)
   }

@@ -39,7 +39,11 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <div className="flex min-h-screen">
-        <Sidebar role={me.role} open={navOpen} onNavigate={() => setNavOpen(false)} />
+        {/* the column keeps the sidebar's colour down a long page (full-page screenshots, print); the
+            nav inside stays sticky at viewport height on wide windows and slides in on narrow ones */}
+        <div className="shrink-0 lg:w-56 lg:bg-sidebar">
+          <Sidebar role={me.role} open={navOpen} onNavigate={() => setNavOpen(false)} />
+        </div>
         {navOpen && <div className="fixed inset-0 z-30 bg-black/30 lg:hidden" aria-hidden="true" onClick={() => setNavOpen(false)} />}
         <div className="flex min-w-0 flex-1 flex-col">
           <TopBar me={me} navOpen={navOpen} onToggleNav={() => setNavOpen((o) => !o)} />

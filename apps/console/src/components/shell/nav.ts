@@ -16,6 +16,9 @@ export const NAV: NavItem[] = [
   { href: '/users', label: 'Users', roles: ALL },
   { href: '/groups', label: 'Groups', roles: ALL },
   { href: '/quotas', label: 'Quotas', roles: ALL },
+  // domain administrators see their domains' queue entries and log lines (the server scopes them)
+  { href: '/queue', label: 'Queue', roles: ALL },
+  { href: '/logs', label: 'Mail log', roles: ALL },
   { href: '/config', label: 'Configuration', roles: READERS },
   { href: '/history', label: 'History', roles: READERS },
   { href: '/audit', label: 'Audit', roles: READERS },

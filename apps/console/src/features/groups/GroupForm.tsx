@@ -1,6 +1,7 @@
 'use client'
 // Create a group or edit its address, aliases and members. Members are user/group addresses or
-// external addresses, one per line (uniqueMember / mgrpRFC822MailMember).
+// external addresses (uniqueMember / mgrpRFC822MailMember): picked with the search-as-you-type
+// picker (chips) or pasted as a list, one per line - both edit the same member list.
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { type FormEvent } from 'react'
@@ -16,6 +17,7 @@ import { splitList } from '@/lib/units'
 import { useEditForm } from '@/lib/use-edit-form'
 import { useDomainOptions } from '../users/useDomainOptions'
 import { groupHref } from './GroupsList'
+import { MemberPicker } from './MemberPicker'
 
 type GroupDetail = RouterOutputs['groups']['get']
 const FIELDS = ['cn', 'domain', 'mail', 'aliases', 'members'] as const
@@ -81,7 +83,8 @@ export function GroupForm({ group, readOnly, onReload }: { group?: GroupDetail; 
         <Select id="domain" label="Domain" required disabled={Boolean(group) || readOnly} options={(group ? [group.domain] : domains.names).map((d) => ({ value: d, label: d }))} value={domain} error={err.domain} onChange={(e) => set('domain', e.target.value)} />
         <TextField id="mail" label="Address" value={f.mail} error={err.mail} disabled={readOnly} onChange={(e) => set('mail', e.target.value)} placeholder={f.cn && domain ? `${f.cn}@${domain}` : 'list@domain'} description="Defaults to name@domain" />
         <TextArea id="aliases" label="Alias addresses" rows={2} value={f.aliases} error={err.aliases} disabled={readOnly} onChange={(e) => set('aliases', e.target.value)} description="One per line" />
-        <TextArea id="members" label="Members" rows={10} value={f.members} error={err.members} disabled={readOnly} onChange={(e) => set('members', e.target.value)} description="User or group addresses, or external addresses — one per line" wrapperClassName="sm:col-span-2" />
+        <MemberPicker members={splitList(f.members)} onChange={(list) => set('members', list.join('\n'))} disabled={readOnly} />
+        <TextArea id="members" label="Members" rows={6} value={f.members} error={err.members} disabled={readOnly} onChange={(e) => set('members', e.target.value)} description="Or paste a list: user or group addresses, or external addresses — one per line" wrapperClassName="sm:col-span-2" />
       </div>
       {!readOnly && (
         <div className="flex gap-2">

@@ -1,6 +1,7 @@
 'use client'
-// Quotas: users nearest their limit, per-domain totals, and one user's usage on demand.
-import { useQueries } from '@tanstack/react-query'
+// Quotas: users nearest their limit, per-domain totals (every domain, paged, with the grand total),
+// and one user's usage on demand.
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useSearchParams } from 'next/navigation'
 import { useState, type FormEvent } from 'react'
@@ -8,10 +9,13 @@ import { Button } from '@/components/ui/Button'
 import { PageHeader } from '@/components/ui/PageHeader'
 import { QuotaBar } from '@/components/ui/QuotaBar'
 import { Select } from '@/components/ui/Select'
+import { SearchField } from '@/components/ui/SearchField'
 import { Spinner } from '@/components/ui/Spinner'
 import { TextField } from '@/components/ui/TextField'
 import { humanMessage } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
+import { useCursorPager } from '@/lib/use-cursor-pager'
+import { useDebounced } from '@/lib/use-debounced'
 import { formatBytes, formatCount } from '@/lib/units'
 import { QuotaUsage } from '../users/UserEditor'
 import { domainFilterOptions, useDomainOptions } from '../users/useDomainOptions'
@@ -44,7 +48,7 @@ export function QuotasView() {
           />
         </section>
         <div className="grid gap-6 lg:grid-cols-2">
-          <DomainTotals names={domains.names} />
+          <DomainTotals />
           <UserLookup domains={domains.names} />
         </div>
       </div>
@@ -52,38 +56,61 @@ export function QuotasView() {
   )
 }
 
-function DomainTotals({ names }: { names: string[] }) {
+const TOTALS_PAGE = 10
+
+/** quotas.domains: every visible domain's usage against its domain quota, a page at a time, and the grand total. */
+function DomainTotals() {
   const trpc = useTRPC()
-  const shown = names.slice(0, 25)
-  const results = useQueries({ queries: shown.map((d) => trpc.quotas.domain.queryOptions({ domain: d })) })
+  const [search, setSearch] = useState('')
+  const debounced = useDebounced(search.trim().toLowerCase(), 200)
+  const pager = useCursorPager(debounced)
+  const q = useQuery({ ...trpc.quotas.domains.queryOptions({ search: debounced || undefined, cursor: pager.cursor, limit: TOTALS_PAGE }), placeholderData: keepPreviousData })
+  const items = q.data?.items ?? []
+  const total = q.data?.total
   return (
     <section aria-labelledby="totals-h" className="card flex flex-col gap-4 p-5">
-      <h2 id="totals-h" className="text-lg font-semibold">Per-domain totals</h2>
-      {shown.length === 0 && <p className="text-sm text-muted">No domains.</p>}
-      <ul className="flex flex-col gap-4">
-        {shown.map((d, i) => {
-          const r = results[i]!
-          return (
-            <li key={d} className="flex flex-col gap-2">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id="totals-h" className="text-lg font-semibold">Per-domain totals</h2>
+        {total && (
+          <p className="text-xs text-muted" data-testid="quota-grand-total">
+            All domains: {plural(total.users, 'mailbox', 'mailboxes')}, {formatBytes(total.bytes)}, {plural(total.messages, 'message', 'messages')}
+          </p>
+        )}
+      </div>
+      <div>
+        <SearchField label="Filter domains" value={search} onChange={(e) => setSearch(e.target.value)} />
+      </div>
+      {q.isPending ? (
+        <Spinner />
+      ) : q.error ? (
+        <p className="text-xs text-danger">{humanMessage(q.error)}</p>
+      ) : items.length === 0 ? (
+        <p className="text-sm text-muted">{debounced ? 'No domains match.' : 'No domains.'}</p>
+      ) : (
+        <ul className={q.isPlaceholderData ? 'flex flex-col gap-4 opacity-60' : 'flex flex-col gap-4'} aria-busy={q.isFetching}>
+          {items.map((r) => (
+            <li key={r.domain} className="flex flex-col gap-2">
               <div className="flex items-baseline justify-between text-sm">
-                <Link href={`/domains/${encodeURIComponent(d)}`} className="font-medium text-accent hover:underline">{d}</Link>
-                {r.data && <span className="text-xs text-muted">{plural(r.data.users, 'mailbox', 'mailboxes')}</span>}
+                <Link href={`/domains/${encodeURIComponent(r.domain)}`} className="font-medium text-accent hover:underline">{r.domain}</Link>
+                <span className="text-xs text-muted">{plural(r.users, 'mailbox', 'mailboxes')}</span>
               </div>
-              {r.isPending ? (
-                <Spinner />
-              ) : r.error ? (
-                <p className="text-xs text-danger">{humanMessage(r.error)}</p>
-              ) : (
-                <div className="grid gap-3 sm:grid-cols-2">
-                  <QuotaBar label="Disk" used={r.data.diskUsed} limit={r.data.diskLimit} format={formatBytes} />
-                  <QuotaBar label="Messages" used={r.data.msgUsed} limit={r.data.msgLimit} format={formatCount} />
-                </div>
-              )}
+              <div className="grid gap-3 sm:grid-cols-2">
+                <QuotaBar label="Disk" used={r.diskUsed} limit={r.diskLimit} format={formatBytes} />
+                <QuotaBar label="Messages" used={r.msgUsed} limit={r.msgLimit} format={formatCount} />
+              </div>
             </li>
-          )
-        })}
-      </ul>
-      {names.length > shown.length && <p className="text-xs text-muted">Showing the first {shown.length} of {names.length} domains.</p>}
+          ))}
+        </ul>
+      )}
+      {(pager.hasPrev || q.data?.nextCursor) && (
+        <nav aria-label="Domain totals pages" className="flex items-center justify-between gap-3 border-t border-line pt-3 text-xs text-muted">
+          <span>Page {pager.page}</span>
+          <div className="flex gap-2">
+            <Button size="sm" onClick={pager.prev} disabled={!pager.hasPrev}>Previous</Button>
+            <Button size="sm" onClick={() => pager.next(q.data?.nextCursor)} disabled={!q.data?.nextCursor}>Next</Button>
+          </div>
+        </nav>
+      )}
     </section>
   )
 }
