@@ -1,5 +1,7 @@
 // Output shapes of the admin API (issue 6 contract, /work/briefs/S2-console-contract.md). Plain JSON:
 // no transformer, dates as ISO strings, -1 = unlimited for quota limits.
+import type { QueueFilter } from '@wren/mta/queue/filter'
+import type { LogQuery } from '@wren/mta/maillog/search'
 
 export type Role = 'global' | 'domain' | 'auditor'
 
@@ -220,19 +222,8 @@ export interface LogRecordRow {
   raw: string
 }
 
-/** Selection of queue entries (the `imsimta qm` filters). */
-export interface QueueFilterInput {
-  channel?: string
-  sender?: string
-  recipient?: string
-  domain?: string
-  olderThan?: number
-  newerThan?: number
-  minAttempts?: number
-  maxAttempts?: number
-  error?: string
-  held?: boolean
-}
+/** Selection of queue entries: the MTA's own `imsimta qm` filters (queue/filter.ts), without raw keys. */
+export type QueueFilterInput = Omit<QueueFilter, 'keys'>
 
 /**
  * The daemon's queue as the API sees it (apps/server/src/admin/api-deps.ts builds it with
@@ -252,15 +243,8 @@ export interface QueuePort {
 
 export type QueueAction = 'hold' | 'release' | 'retry' | 'delete' | 'return'
 
-export interface LogSearchInput {
-  since?: number
-  until?: number
-  actions?: string[]
-  channel?: string
-  address?: string
-  messageId?: string
-  kind?: 'message' | 'connection'
-}
+/** mail.log search: the MTA's log query (maillog/search.ts); the scope is the caller's, never the client's. */
+export type LogSearchInput = Omit<LogQuery, 'scope'>
 
 /** mail.log (and connection.log) search through the MTA parser (maillog/search.ts). */
 export interface MailLogPort {
