@@ -26,7 +26,11 @@ test('queue page: a deferred message is listed, held, released and deleted; mail
   // -- the queue page lists it after its first (failed) attempt
   await page.getByRole('link', { name: 'Queue', exact: true }).click()
   await expect(page.getByRole('heading', { level: 1, name: 'Queue' })).toBeVisible()
+  // the filter applies after its debounce and clears any selection made before it: wait for the
+  // filtered list request before selecting anything
+  const filtered = page.waitForResponse((r) => r.url().includes('queue.list') && decodeURIComponent(r.url()).includes(sender))
   await page.getByRole('textbox', { name: 'Sender' }).fill(sender)
+  await filtered
   const table = page.getByRole('table', { name: 'Queue entries' })
   const row = table.getByRole('row').filter({ hasText: sender })
   await expect(async () => {
