@@ -3,7 +3,7 @@
 // controller's, operator claims (negative pids) so entries being delivered are skipped — and every
 // action goes through the MTA's own queue/operations.ts; delete and return write their real K / R
 // mail.log records (and return its DSN) through the MTA's transport log.
-import { open } from 'node:fs/promises'
+import { readMessagePrefix } from '@wren/mta/queue/message-ref'
 import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
 import type { ConfigView } from '@wren/kernel'
@@ -68,11 +68,8 @@ function decode<T>(s: string): T | undefined {
 
 /** Reads the header block of a queue file (at most 64 KB, never the body). */
 async function readHeaders(path: string, size: number): Promise<Array<{ name: string; value: string }>> {
-  const fh = await open(path, 'r')
-  try {
-    const buf = Buffer.alloc(Math.min(size, 65536))
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0)
-    const text = buf.toString('utf8', 0, bytesRead)
+  {
+    const text = (await readMessagePrefix(path, Math.min(size, 65536))).toString('utf8')
     const end = text.search(/\r?\n\r?\n/)
     const head = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ')
     const wanted = ['subject', 'from', 'to', 'cc', 'date', 'message-id']
@@ -84,7 +81,7 @@ async function readHeaders(path: string, size: number): Promise<Array<{ name: st
       if (wanted.includes(name.toLowerCase())) out.push({ name, value: line.slice(i + 1).trim().slice(0, 998) })
     }
     return out
-  } finally { await fh.close() }
+  }
 }
 
 export function openQueuePort(opts: QueuePortOptions): QueuePort {

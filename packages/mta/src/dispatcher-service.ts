@@ -26,7 +26,7 @@ export class DispatcherService implements Service {
   async start(ctx: ServiceContext): Promise<void> {
     const rt = await buildRuntime(ctx, this.opts)
     this.flushLog = () => rt.close()
-    const q = openServiceQueue(ctx, rt.log, this.opts.queue)
+    const q = openServiceQueue(ctx, rt.log, this.opts.queue, { journal: true })
     this.queue = q.queue
     this.ownsQueue = q.ownsQueue
     rt.log = q.log

@@ -3,7 +3,6 @@
 // generated here from the user's LDAP attributes as they are at delivery time. The entry that produced
 // the address is found again (same template, `!` prefix, still inside its time limits), so a user who
 // switched vacation off meanwhile sends nothing, and `nomail` (same address, no `!`) never replies.
-import { open } from 'node:fs/promises'
 import type { ConfigView, EventBus } from '@wren/kernel'
 import type { MtaPolicy, RecipientDirectory, TransportLog } from '../ports.js'
 import type { QueueStore } from '../queue/queue-store.js'
@@ -12,6 +11,7 @@ import { expandRecipient } from '../dispatcher/expand.js'
 import { DEFAULT_DELIVERY_OPTIONS, entryApplies, inVacation, parseDeliveryOptions, selectEntry, substituteTemplate } from './delivery-options.js'
 import { buildVacationReply, decideVacation } from './vacation.js'
 import { claimReply } from './vacation-track.js'
+import { readMessagePrefix } from '../queue/message-ref.js'
 
 export interface AutoreplyDeps {
   hostname: string
@@ -27,15 +27,9 @@ export interface AutoreplyDeps {
 const HEAD_MAX = 64 * 1024
 
 async function readHead(path: string, size: number, whole: boolean): Promise<{ head: string; message: Buffer }> {
-  const fh = await open(path, 'r')
-  try {
-    const n = whole ? size : Math.min(size, HEAD_MAX)
-    const buf = Buffer.alloc(n)
-    const { bytesRead } = await fh.read(buf, 0, n, 0)
-    const data = buf.subarray(0, bytesRead)
-    const end = data.indexOf('\r\n\r\n')
-    return { head: data.subarray(0, end < 0 ? data.length : end + 2).toString('utf8'), message: data }
-  } finally { await fh.close() }
+  const data = await readMessagePrefix(path, whole ? size : Math.min(size, HEAD_MAX))
+  const end = data.indexOf('\r\n\r\n')
+  return { head: data.subarray(0, end < 0 ? data.length : end + 2).toString('utf8'), message: data }
 }
 
 /** Runs vacation for one bitbucket recipient; returns a short outcome for the log/tests. */

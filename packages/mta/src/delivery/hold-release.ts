@@ -4,7 +4,7 @@
 // sends it through the `process` channel, which expands the recipients again with their current
 // directory entries — delivered if the hold was lifted, back on hold if not. File first: the new
 // process entry is durable before the hold entry is removed (a crash in between duplicates, never loses).
-import { open } from 'node:fs/promises'
+import { readMessagePrefix } from '../queue/message-ref.js'
 import type { TransportLog } from '../ports.js'
 import type { QueueStore } from '../queue/queue-store.js'
 import type { QueueFilter } from '../queue/filter.js'
@@ -23,9 +23,7 @@ export async function releaseHoldChannel(q: QueueStore, filter: QueueFilter, log
     for (const row of rows) {
       try {
         const env = await q.envelope(row)
-        const fh = await open(q.pathOf(row), 'r')
-        let body: Buffer
-        try { body = Buffer.alloc(env.size); await fh.read(body, 0, env.size, 0) } finally { await fh.close() }
+        const body = await readMessagePrefix(q.pathOf(row), env.size)
         const { id: _id, size: _size, channel: _c, sourceChannel: _s, ...rest } = env
         await q.enqueueBuffer(body, [{ ...rest, channel: 'process', sourceChannel: 'hold' }])
         for (const r of env.recipients) log.message({ action: 'E', source: 'hold', destination: 'process', size: env.size, from: env.from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: env.messageId })

@@ -9,7 +9,7 @@ import type { QueueRecipient } from '../queue/format.js'
 import type { EventBus } from '@wren/kernel'
 import { expandRecipient } from '../dispatcher/expand.js'
 import type { MasterProgram, RecipientOutcome } from './types.js'
-import { readFile } from 'node:fs/promises'
+import { readMessagePrefix } from '../queue/message-ref.js'
 
 export interface ProcessDeps {
   queue: QueueStore
@@ -42,7 +42,7 @@ export function processProgram(d: ProcessDeps): MasterProgram {
           routed.push(idx)
         }
         if (byChannel.size) {
-          const body = (await readFile(it.path)).subarray(0, it.env.size)
+          const body = await readMessagePrefix(it.path, it.env.size)
           const { id: _id, size: _size, channel: _c, sourceChannel: _s, recipients: _r, ...rest } = it.env
           const splits = [...byChannel].map(([channel, recipients]) => ({ ...rest, channel, sourceChannel: ch.name, recipients }))
           const keys = await d.queue.enqueueBuffer(body, splits)

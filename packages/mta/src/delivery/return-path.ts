@@ -1,7 +1,7 @@
 // RFC 5321 §4.4: at final delivery the Return-Path trace field records the envelope sender
 // (`Return-Path: <>` for a null reverse-path). Return-Path fields already in the message are removed
 // (a message in transit must not carry one, so any present is stale or forged).
-import { closeSync, openSync, readSync } from 'node:fs'
+import { readMessageSync } from '../queue/message-ref.js'
 
 export function returnPathLine(sender: string): Buffer {
   return Buffer.from(`Return-Path: <${sender}>\r\n`, 'utf8')
@@ -34,15 +34,7 @@ export function withReturnPath(path: string, size: number, sender: string): Buff
   const rp = returnPathLine(sender)
   const buf = Buffer.allocUnsafe(rp.length + size)
   rp.copy(buf, 0)
-  const fd = openSync(path, 'r')
-  try {
-    let off = 0
-    while (off < size) {
-      const n = readSync(fd, buf, rp.length + off, size - off, off)
-      if (!n) throw new Error(`queue file truncated: ${path}`)
-      off += n
-    }
-  } finally { closeSync(fd) }
+  readMessageSync(path, buf, rp.length, size)
   const body = buf.subarray(rp.length)
   const stripped = stripReturnPath(body)
   return stripped === body ? buf : Buffer.concat([rp, stripped])

@@ -3,7 +3,7 @@
 // per-recipient results (LMTP: one reply per recipient after DATA, RFC 2033 §4.2), one connection reused
 // for all messages to the same host in a job, DSN parameters passed on when the peer offers DSN and a
 // `relayed` notice owed when it does not (RFC 3461 §5.2.2). Uses nodemailer's SMTPConnection.
-import { createReadStream } from 'node:fs'
+import { messageStream } from '../queue/message-ref.js'
 import { promises as dns } from 'node:dns'
 import { isIP } from 'node:net'
 import SMTPConnection from 'nodemailer/lib/smtp-connection'
@@ -101,7 +101,7 @@ function sendOne(c: Conn, item: DeliveryItem, idxs: number[]): Promise<SendResul
     dsn: { ret: env.ret, envid: env.envid, notify: notify?.length ? notify : undefined, orcpt },
   }
   return new Promise((resolve) => {
-    const stream = createReadStream(item.path, { start: 0, end: Math.max(0, env.size - 1) })
+    const stream = messageStream(item.path, env.size)
     c.send(envelope as Parameters<Conn['send']>[0], stream, (err, info) => {
       if (err) resolve({ err: err as SmtpErr })
       else resolve({ info: info as never })

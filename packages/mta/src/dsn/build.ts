@@ -1,6 +1,6 @@
 // Delivery status notifications (RFC 3464 multipart/report; RFC 3461 RET/ENVID/ORCPT/NOTIFY).
 // Text part in the product's words ("This report relates to a message you sent…").
-import { open } from 'node:fs/promises'
+import { readMessagePrefix } from '../queue/message-ref.js'
 import { randomBytes } from 'node:crypto'
 import type { QueueEnvelope } from '../queue/format.js'
 
@@ -36,16 +36,11 @@ const MAX_RETURNED = 10 * 1024 * 1024
 const rfc822Date = (d: Date) => d.toUTCString().replace('GMT', '+0000')
 
 async function originalBytes(path: string, size: number, headersOnly: boolean): Promise<{ bytes: Buffer; headersOnly: boolean }> {
-  const fh = await open(path, 'r')
-  try {
-    const want = headersOnly ? Math.min(size, 256 * 1024) : Math.min(size, MAX_RETURNED)
-    const buf = Buffer.alloc(want)
-    const { bytesRead } = await fh.read(buf, 0, want, 0)
-    const data = buf.subarray(0, bytesRead)
-    const end = data.indexOf('\r\n\r\n')
-    if (headersOnly || size > MAX_RETURNED) return { bytes: end >= 0 ? data.subarray(0, end + 2) : data, headersOnly: true }
-    return { bytes: data, headersOnly: false }
-  } finally { await fh.close() }
+  const want = headersOnly ? Math.min(size, 256 * 1024) : Math.min(size, MAX_RETURNED)
+  const data = await readMessagePrefix(path, want)
+  const end = data.indexOf('\r\n\r\n')
+  if (headersOnly || size > MAX_RETURNED) return { bytes: end >= 0 ? data.subarray(0, end + 2) : data, headersOnly: true }
+  return { bytes: data, headersOnly: false }
 }
 
 function headerValue(head: string, name: string): string | undefined {

@@ -247,7 +247,7 @@ export class JobController {
       while (n < s.notices.length - 1 && age >= s.notices[n] * dayMs) n++
       newEnv = { ...env, noticesSent: n }
     }
-    for (const t of temp) this.d.log.message({ ...base, action: ok.length || perm.length ? 'Z' : 'Q', origTo: `rfc822;${rcpt(t.idx).origTo}`, to: rcpt(t.idx).to, status: t.diagnostic, transport: t.remoteMta, filename: q.pathOf(row) })
+    for (const t of temp) this.d.log.message({ ...base, action: ok.length || perm.length ? 'Z' : 'Q', origTo: `rfc822;${rcpt(t.idx).origTo}`, to: rcpt(t.idx).to, status: t.diagnostic, transport: t.remoteMta, filename: q.filePathOf(row) })
     const remaining = env.recipients.map((_, i) => i).filter((i) => temp.some((t) => t.idx === i))
     const attempts = row.attempts + 1
     await q.requeue(row, newEnv, remaining, now + backoffDelay(s, attempts), temp[0].diagnostic, false, newEnv !== env)

@@ -23,6 +23,9 @@ export interface EntryRow {
   active: number
   /** JSON copy of the file's envelope (the file is the truth). */
   env?: string | null
+  /** Commit-journal entries (journal.ts): the segment holding the message, and the message's offset in it; null for a queue file. */
+  seg?: string | null
+  seg_off?: number | null
 }
 
 export interface IndexedEntry {
@@ -50,7 +53,9 @@ CREATE TABLE IF NOT EXISTS entry (
   size INTEGER NOT NULL,
   rcpt_count INTEGER NOT NULL,
   active INTEGER NOT NULL DEFAULT 0,
-  env TEXT
+  env TEXT,
+  seg TEXT,
+  seg_off INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entry_due ON entry(channel, held, active, next_at);
 CREATE INDEX IF NOT EXISTS entry_sender ON entry(sender);
@@ -67,6 +72,11 @@ CREATE TABLE IF NOT EXISTS rcpt (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rcpt_address ON rcpt(address);
 CREATE INDEX IF NOT EXISTS rcpt_domain ON rcpt(domain);
+CREATE TABLE IF NOT EXISTS journal_segment (
+  name TEXT PRIMARY KEY,
+  hw INTEGER NOT NULL DEFAULT 0,
+  sealed INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS channel_state (channel TEXT PRIMARY KEY, stopped INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS counter (
   channel TEXT NOT NULL, name TEXT NOT NULL,
@@ -77,6 +87,12 @@ CREATE TABLE IF NOT EXISTS counter (
 `
 
 const domainOf = (a: string) => { const i = a.lastIndexOf('@'); return i < 0 ? '' : a.slice(i + 1).toLowerCase() }
+
+export interface NewEntry {
+  key: string; dir: string; attempts: number; held: boolean; env: QueueEnvelope; nextAt?: number; lastError?: string
+  /** Commit-journal location (journal.ts); absent for a queue file. */
+  seg?: string | null; segOff?: number | null
+}
 
 /** Stateful handle on the index DB (one per process). */
 export class QueueIndex {
@@ -97,10 +113,15 @@ export class QueueIndex {
     this.db.pragma('busy_timeout = 10000')
     this.db.exec(SCHEMA)
     // A copy of the envelope in the index spares the job controller a file read per message.
-    if (!(this.db.prepare('PRAGMA table_info(entry)').all() as Array<{ name: string }>).some((c) => c.name === 'env')) this.db.exec('ALTER TABLE entry ADD COLUMN env TEXT')
+    const cols = (this.db.prepare('PRAGMA table_info(entry)').all() as Array<{ name: string }>).map((c) => c.name)
+    // (an index from an earlier version; two processes may both try: a duplicate column is fine)
+    const addColumn = (sql: string) => { try { this.db.exec(sql) } catch (e) { if (!/duplicate column/i.test(String(e))) throw e } }
+    if (!cols.includes('env')) addColumn('ALTER TABLE entry ADD COLUMN env TEXT')
+    if (!cols.includes('seg')) { addColumn('ALTER TABLE entry ADD COLUMN seg TEXT'); addColumn('ALTER TABLE entry ADD COLUMN seg_off INTEGER') }
+    this.db.exec('CREATE INDEX IF NOT EXISTS entry_seg ON entry(seg) WHERE seg IS NOT NULL')
     this.insEntry = this.db.prepare(`INSERT OR REPLACE INTO entry
-      (key, msg_id, channel, dir, attempts, held, created, next_at, last_error, sender, sender_domain, size, rcpt_count, active, env)
-      VALUES (@key, @msg_id, @channel, @dir, @attempts, @held, @created, @next_at, @last_error, @sender, @sender_domain, @size, @rcpt_count, 0, @env)`)
+      (key, msg_id, channel, dir, attempts, held, created, next_at, last_error, sender, sender_domain, size, rcpt_count, active, env, seg, seg_off)
+      VALUES (@key, @msg_id, @channel, @dir, @attempts, @held, @created, @next_at, @last_error, @sender, @sender_domain, @size, @rcpt_count, 0, @env, @seg, @seg_off)`)
     this.insRcpt = this.db.prepare('INSERT OR REPLACE INTO rcpt (key, idx, address, domain, done) VALUES (?, ?, ?, ?, 0)')
     this.delEntry = this.db.prepare('DELETE FROM entry WHERE key = ?')
     this.delRcpt = this.db.prepare('DELETE FROM rcpt WHERE key = ?')
@@ -115,20 +136,70 @@ export class QueueIndex {
   }
 
   /** Adds (or replaces) entries in one transaction. */
-  insert(items: Array<{ key: string; dir: string; attempts: number; held: boolean; env: QueueEnvelope; nextAt?: number; lastError?: string }>): void {
-    this.db.transaction(() => {
-      for (const it of items) {
-        const env = it.env
-        this.delRcpt.run(it.key)
-        this.insEntry.run({
-          key: it.key, msg_id: env.id, channel: env.channel, dir: it.dir, attempts: it.attempts, held: it.held ? 1 : 0,
-          created: env.created, next_at: it.nextAt ?? env.created, last_error: it.lastError ?? null,
-          sender: env.from.toLowerCase(), sender_domain: domainOf(env.from), size: env.size, rcpt_count: env.recipients.length,
-          env: JSON.stringify(env),
-        })
-        env.recipients.forEach((r, i) => this.insRcpt.run(it.key, i, r.to.toLowerCase(), domainOf(r.to)))
-      }
+  insert(items: NewEntry[]): void {
+    this.db.transaction(() => { for (const it of items) this.insertOne(it) }).immediate()
+  }
+
+  private insertOne(it: NewEntry): void {
+    const env = it.env
+    this.delRcpt.run(it.key)
+    this.insEntry.run({
+      key: it.key, msg_id: env.id, channel: env.channel, dir: it.dir, attempts: it.attempts, held: it.held ? 1 : 0,
+      created: env.created, next_at: it.nextAt ?? env.created, last_error: it.lastError ?? null,
+      sender: env.from.toLowerCase(), sender_domain: domainOf(env.from), size: env.size, rcpt_count: env.recipients.length,
+      env: JSON.stringify(env), seg: it.seg ?? null, seg_off: it.segOff ?? null,
+    })
+    env.recipients.forEach((r, i) => this.insRcpt.run(it.key, i, r.to.toLowerCase(), domainOf(r.to)))
+  }
+
+  // --- commit-journal segments (journal.ts) ---
+
+  addSegment(name: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO journal_segment (name, hw, sealed) VALUES (?, 0, 0)').run(name)
+  }
+
+  /** Inside a batch's transaction: every record of the segment below `end` is indexed. */
+  raiseHighWater(name: string, end: number): void {
+    (this.hwSt ??= this.db.prepare('UPDATE journal_segment SET hw = max(hw, ?) WHERE name = ?')).run(end, name)
+  }
+
+  private hwSt?: Database.Statement
+
+  sealSegment(name: string): void {
+    this.db.prepare('UPDATE journal_segment SET sealed = 1 WHERE name = ?').run(name)
+  }
+
+  dropSegment(name: string): void {
+    this.db.prepare('DELETE FROM journal_segment WHERE name = ?').run(name)
+  }
+
+  segments(): Array<{ name: string; hw: number; sealed: number }> {
+    return this.db.prepare('SELECT name, hw, sealed FROM journal_segment').all() as Array<{ name: string; hw: number; sealed: number }>
+  }
+
+  /** Sealed segments (of `names`, or all) that no entry refers to. */
+  emptySealedSegments(names?: string[]): string[] {
+    const cand = names
+      ? names.filter((n) => (this.db.prepare('SELECT sealed FROM journal_segment WHERE name = ?').get(n) as { sealed: number } | undefined)?.sealed === 1)
+      : (this.db.prepare('SELECT name FROM journal_segment WHERE sealed = 1').all() as Array<{ name: string }>).map((r) => r.name)
+    const used = this.db.prepare('SELECT 1 FROM entry WHERE seg = ? LIMIT 1').pluck()
+    return cand.filter((n) => used.get(n) === undefined)
+  }
+
+  /** Journal recovery: indexes the entries the index lacks, and raises the segment's mark, in one transaction. */
+  insertMissing(items: NewEntry[], segment: string, end: number): number {
+    const has = this.db.prepare('SELECT 1 FROM entry WHERE key = ?').pluck()
+    return this.db.transaction(() => {
+      let n = 0
+      for (const it of items) if (has.get(it.key) === undefined) { this.insertOne(it); n++ }
+      this.raiseHighWater(segment, end)
+      return n
     }).immediate()
+  }
+
+  /** The entry now lives in its own queue file (QueueStore.ensureFile). */
+  detachFromJournal(key: string, dir: string): void {
+    this.db.prepare('UPDATE entry SET seg = NULL, seg_off = NULL, dir = ? WHERE key = ?').run(dir, key)
   }
 
   remove(keys: string[]): void {
@@ -252,9 +323,9 @@ export class QueueIndex {
       FROM entry GROUP BY channel, held ORDER BY channel`).all() as Array<{ channel: string; held: number; messages: number; bytes: number; oldest: number | null; active: number; delayed: number }>
   }
 
-  allKeys(): Map<string, { channel: string; dir: string; attempts: number; held: number }> {
-    const m = new Map<string, { channel: string; dir: string; attempts: number; held: number }>()
-    for (const r of this.db.prepare('SELECT key, channel, dir, attempts, held FROM entry').iterate() as Iterable<{ key: string; channel: string; dir: string; attempts: number; held: number }>) {
+  allKeys(): Map<string, { channel: string; dir: string; attempts: number; held: number; seg: string | null }> {
+    const m = new Map<string, { channel: string; dir: string; attempts: number; held: number; seg: string | null }>()
+    for (const r of this.db.prepare('SELECT key, channel, dir, attempts, held, seg FROM entry').iterate() as Iterable<{ key: string; channel: string; dir: string; attempts: number; held: number; seg: string | null }>) {
       m.set(r.key, r)
     }
     return m

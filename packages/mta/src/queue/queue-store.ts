@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import { encodeTrailer, readEnvelope, type QueueEnvelope } from './format.js'
 import { GroupCommitter, closeItem, type CommitItem } from './group-commit.js'
 import { QueueIndex, type EntryRow } from './index-db.js'
+import { CommitJournal, encodeRecord, retireEmptySegments, type JournalEntry } from './journal.js'
+import { journalRef, readMessagePrefix } from './message-ref.js'
 import { entryKey, newMessageId, parseQueueName, queueFileName, subdirFor } from './names.js'
 
 export interface QueueStoreOptions {
@@ -15,18 +17,29 @@ export interface QueueStoreOptions {
   /** `channel:<n>.subdirs` (spec 01 §9); default none. */
   subdirs?: (channel: string) => number
   indexPath?: string
+  /**
+   * This process appends accepted messages to the commit journal (journal.ts, D25): the
+   * dispatcher. Messages up to `journalMaxBytes` (default 128 KB) never get a queue file unless
+   * they need one (retry, hold); larger ones stream to a queue file as before.
+   */
+  journal?: boolean | { segmentBytes?: number; journalMaxBytes?: number }
 }
 
+/** Messages up to this size are held in memory while they arrive and go to the commit journal. */
+const JOURNAL_MAX_BYTES = 128 * 1024
+
 /**
- * A message being received: its body is buffered in memory up to 64 KB, then streams to a
- * temporary file, which is opened (asynchronously, while the body arrives) at `begin`. A small
- * message reaches the file in one write at commit. (Synchronous create/unlink on the event loop
- * were tried and measured worse: they block on the ext4 journal while other writers fsync.)
+ * A message being received. With the commit journal, its bytes stay in memory and go to the
+ * journal at commit; beyond `journalMaxBytes` (or without a journal) they stream to a temporary
+ * file, buffered 64 KB at a time. Without a journal the file is opened (asynchronously, while the
+ * body arrives) at `begin`. (Synchronous create/unlink on the event loop were tried and measured
+ * worse: they block on the ext4 journal while other writers fsync.)
  */
 export interface IncomingMessage {
   id: string
   tmpPath: string
-  fh: FileHandle
+  /** The temporary file, once there is one. */
+  fh?: FileHandle
   /** Body bytes written to the file so far. */
   size: number
 }
@@ -39,6 +52,10 @@ export class QueueStore {
   private readonly madeDirs = new Set<string>()
   private readonly subdirs: (channel: string) => number
   private readonly openedAt = Date.now()
+  /** The journal this process appends to (the dispatcher's); other processes only read and retire. */
+  private readonly journal?: CommitJournal
+  private readonly journalMax: number
+  readonly journalDir: string
 
   constructor(opts: QueueStoreOptions) {
     this.root = join(opts.dataRoot, 'queue')
@@ -46,8 +63,15 @@ export class QueueStore {
     mkdirSync(this.incomingDir, { recursive: true })
     this.index = new QueueIndex(opts.indexPath ?? join(opts.dataRoot, 'db', 'queue-index.sqlite'))
     this.subdirs = opts.subdirs ?? (() => 0)
+    this.journalDir = join(this.root, '.journal')
+    const jo = typeof opts.journal === 'object' ? opts.journal : {}
+    this.journalMax = jo.journalMaxBytes ?? JOURNAL_MAX_BYTES
+    if (opts.journal) {
+      mkdirSync(this.journalDir, { recursive: true })
+      this.journal = new CommitJournal(this.root, this.index, jo.segmentBytes)
+    }
     // A batch's index inserts share one transaction (one WAL commit for N messages).
-    this.committer = new GroupCommitter((fn) => this.index.db.transaction(fn).immediate())
+    this.committer = new GroupCommitter((fn) => this.index.db.transaction(fn).immediate(), 2, this.journal)
   }
 
   get commitStats() { return this.committer.stats }
@@ -56,6 +80,7 @@ export class QueueStore {
   async begin(): Promise<IncomingMessage> {
     const id = newMessageId()
     const tmpPath = join(this.incomingDir, id)
+    if (this.journal) return { id, tmpPath, size: 0 }
     const fh = await open(tmpPath, 'w', 0o600)
     return { id, tmpPath, fh, size: 0 }
   }
@@ -66,7 +91,8 @@ export class QueueStore {
     m.pend ??= []
     m.pend.push(chunk)
     m.pendLen = (m.pendLen ?? 0) + chunk.length
-    if (m.pendLen >= 65536) await this.flushPending(msg)
+    if (!msg.fh && m.pendLen > this.journalMax) msg.fh = await open(msg.tmpPath, 'w', 0o600) // too big for the journal
+    if (msg.fh && m.pendLen >= 65536) await this.flushPending(msg)
   }
 
   private async flushPending(msg: IncomingMessage): Promise<void> {
@@ -81,13 +107,14 @@ export class QueueStore {
   private async writeRaw(msg: IncomingMessage, chunk: Buffer): Promise<void> {
     let off = 0
     while (off < chunk.length) {
-      const { bytesWritten } = await msg.fh.write(chunk, off, chunk.length - off, msg.size)
+      const { bytesWritten } = await msg.fh!.write(chunk, off, chunk.length - off, msg.size)
       off += bytesWritten
       msg.size += bytesWritten
     }
   }
 
   async abort(msg: IncomingMessage): Promise<void> {
+    if (!msg.fh) return
     await msg.fh.close().catch(() => {})
     await unlink(msg.tmpPath).catch(() => {})
   }
@@ -105,6 +132,10 @@ export class QueueStore {
    */
   async commit(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, opts: { held?: boolean } = {}): Promise<string[]> {
     const held = Boolean(opts.held)
+    // Small messages of the journal's owner: one record in the commit journal (held ones get a file: the tools act on it).
+    if (this.journal && !msg.fh && !held) return this.commitToJournal(msg, splits)
+    if (!msg.fh) msg.fh = await open(msg.tmpPath, 'w', 0o600)
+    const fh0 = msg.fh
     const items: CommitItem[] = []
     const rows: Array<{ key: string; dir: string; attempts: number; held: boolean; env: QueueEnvelope }> = []
     const m = msg as IncomingMessage & { pend?: Buffer[] }
@@ -122,8 +153,8 @@ export class QueueStore {
         if (i === 0) {
           // the rest of the body and the trailer in one write
           const out = pendingBody ? Buffer.concat([pendingBody, trailer]) : trailer
-          await msg.fh.write(out, 0, out.length, bodyStart)
-          items.push({ fh: msg.fh, tmpPath, finalPath, finalDir: dir })
+          await fh0.write(out, 0, out.length, bodyStart)
+          items.push({ fh: fh0, tmpPath, finalPath, finalDir: dir })
         } else {
           if (pendingBody) { await this.writeRaw({ ...msg, size: bodyStart }, pendingBody) }
           await copyFile(msg.tmpPath, tmpPath)
@@ -146,6 +177,23 @@ export class QueueStore {
     return rows.map((r) => r.key).reverse()
   }
 
+  private async commitToJournal(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>): Promise<string[]> {
+    const m = msg as IncomingMessage & { pend?: Buffer[]; pendLen?: number }
+    const body = !m.pend?.length ? Buffer.alloc(0) : m.pend.length === 1 ? m.pend[0] : Buffer.concat(m.pend)
+    m.pend = []
+    m.pendLen = 0
+    msg.size = body.length
+    const entries: JournalEntry[] = splits.map((sp, i) => {
+      const key = entryKey(msg.id, i + 1)
+      return { key, dir: this.dirFor(sp.channel, key).sub, env: { ...sp, id: msg.id, size: msg.size } }
+    })
+    const record = encodeRecord(entries, body)
+    await this.committer.commit([], (placed) => this.index.insert(entries.map((e) => ({
+      key: e.key, dir: e.dir, attempts: 0, held: false, env: e.env, seg: placed!.segment, segOff: placed!.recordOffset + record.bodyOffset,
+    }))), record)
+    return entries.map((e) => e.key)
+  }
+
   /** Enqueues a whole message held in memory (notifications, sendmail). */
   async enqueueBuffer(body: Buffer, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>): Promise<string[]> {
     const msg = await this.begin()
@@ -153,9 +201,51 @@ export class QueueStore {
     return this.commit(msg, splits)
   }
 
-  pathOf(row: Pick<EntryRow, 'key' | 'channel' | 'dir' | 'attempts' | 'held'>): string {
+  /**
+   * Where the entry's message is read from (message-ref.ts): its queue file, or its place in a
+   * commit-journal segment.
+   */
+  pathOf(row: Pick<EntryRow, 'key' | 'channel' | 'dir' | 'attempts' | 'held' | 'seg' | 'seg_off'>): string {
+    if (row.seg) return journalRef(join(this.journalDir, row.seg), row.seg_off ?? 0)
+    return this.filePathOf(row)
+  }
+
+  /** The entry's queue file name (`queue/<channel>/[NNN/]ZZ<key>`), which a journal entry gets when it needs a file. */
+  filePathOf(row: Pick<EntryRow, 'key' | 'channel' | 'dir' | 'attempts' | 'held'>): string {
     const base = row.dir ? join(this.root, row.channel, row.dir) : join(this.root, row.channel)
     return join(base, queueFileName(row.key, row.attempts, Boolean(row.held)))
+  }
+
+  /**
+   * Gives a journal entry its own queue file (body + envelope trailer, synced, renamed into place),
+   * then points its row at it. Everything but a first-attempt completion goes through here: the
+   * manual's tools act on queue files. A crash after the rename leaves both; reconcile prefers the file.
+   */
+  async ensureFile(row: EntryRow): Promise<EntryRow> {
+    if (!row.seg) return row
+    const env = await this.envelope(row)
+    const { sub } = this.dirFor(row.channel, row.key)
+    const target: EntryRow = { ...row, dir: sub, seg: null, seg_off: null }
+    const path = this.filePathOf(target)
+    const body = await readMessagePrefix(this.pathOf(row), env.size)
+    if (body.length !== env.size) throw new Error(`journal entry ${row.key} truncated`)
+    const tmp = `${path}.tmp`
+    const fh = await open(tmp, 'w', 0o600)
+    try {
+      const out = Buffer.concat([body, encodeTrailer(env)])
+      await fh.write(out, 0, out.length, 0)
+      await fh.datasync()
+    } finally { await fh.close() }
+    await rename(tmp, path)
+    await this.syncDir(path)
+    this.index.detachFromJournal(row.key, sub)
+    await this.retireSegments([row.seg])
+    return target
+  }
+
+  /** Deletes sealed journal segments nothing refers to any more. */
+  private async retireSegments(names: string[]): Promise<void> {
+    await retireEmptySegments(this.index, this.journalDir, names).catch(() => {}) // retried at the next completion or start
   }
 
   /** The entry's envelope: the index copy when the claim returned it, else the file's trailer. */
@@ -166,8 +256,9 @@ export class QueueStore {
 
   /** Every recipient delivered or bounced: remove the file, then the index row. */
   async complete(row: EntryRow): Promise<void> {
-    await unlink(this.pathOf(row)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e })
+    if (!row.seg) await unlink(this.pathOf(row)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e })
     this.index.remove([row.key])
+    if (row.seg) await this.retireSegments([row.seg])
   }
 
   /** `complete` for many entries: the files unlinked in parallel, the index rows in one transaction. */
@@ -175,8 +266,10 @@ export class QueueStore {
     if (!rows.length) return
     // (async on purpose: a synchronous unlink blocks on the ext4 journal while other processes
     // fsync — measured 24% of the job controller's event loop)
-    await Promise.all(rows.map((row) => unlink(this.pathOf(row)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e })))
+    await Promise.all(rows.filter((row) => !row.seg).map((row) => unlink(this.pathOf(row)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e })))
     this.index.remove(rows.map((r) => r.key))
+    const segs = [...new Set(rows.map((r) => r.seg).filter((x): x is string => Boolean(x)))]
+    if (segs.length) await this.retireSegments(segs)
   }
 
   /**
@@ -184,6 +277,7 @@ export class QueueStore {
    * are finished, the file is rewritten with only the rest (done-marks were persisted first).
    */
   async requeue(row: EntryRow, env: QueueEnvelope, remaining: number[] | null, nextAt: number, error: string, hold = false, envChanged = false): Promise<EntryRow> {
+    row = await this.ensureFile(row)
     const from = this.pathOf(row)
     const next: EntryRow = { ...row, attempts: row.attempts + 1, held: hold ? 1 : 0 }
     const to = this.pathOf(next)
@@ -212,6 +306,7 @@ export class QueueStore {
 
   /** Rewrites the envelope in place (same attempt), e.g. after a delay notice was sent. */
   async rewriteEnvelope(row: EntryRow, env: QueueEnvelope): Promise<void> {
+    row = await this.ensureFile(row)
     const path = this.pathOf(row)
     const tmp = `${path}.tmp`
     await copyFile(path, tmp)
@@ -228,6 +323,7 @@ export class QueueStore {
   /** Sidelines an entry as `.HELD` (loops, `qm hold`); the job controller ignores it. */
   async hold(row: EntryRow, reason?: string): Promise<void> {
     if (row.held) return
+    row = await this.ensureFile(row)
     await rename(this.pathOf(row), this.pathOf({ ...row, held: 1 }))
     this.index.setHeld(row.key, true)
     if (reason) this.index.db.prepare('UPDATE entry SET last_error = ? WHERE key = ?').run(reason, row.key)
@@ -235,6 +331,7 @@ export class QueueStore {
 
   async release(row: EntryRow): Promise<void> {
     if (!row.held) return
+    row = await this.ensureFile(row)
     await rename(this.pathOf(row), this.pathOf({ ...row, held: 0 }))
     this.index.setHeld(row.key, false)
   }
@@ -284,7 +381,8 @@ export class QueueStore {
     const toInsert: Parameters<QueueIndex['insert']>[0] = []
     for (const [key, f] of seen) {
       const row = known.get(key)
-      if (row && row.channel === f.channel && row.dir === f.dir && row.attempts === f.attempts && Boolean(row.held) === f.held) continue
+      // (a journal entry that also has a file — a crash inside ensureFile — is the file's from now on)
+      if (row && row.channel === f.channel && row.dir === f.dir && row.attempts === f.attempts && Boolean(row.held) === f.held && !row.seg) continue
       const full = join(this.root, f.channel, f.dir, f.name)
       try {
         const env = await readEnvelope(full)
@@ -296,9 +394,11 @@ export class QueueStore {
       }
     }
     if (toInsert.length) this.index.insert(toInsert)
-    const gone = [...known.keys()].filter((k) => !seen.has(k))
+    const gone = [...known].filter(([k, r]) => !seen.has(k) && !r.seg).map(([k]) => k)
     removed = gone.length
     if (gone.length) this.index.remove(gone)
+    // The journal's owner re-indexes what a crash left unindexed, and seals its old segments.
+    if (this.journal) added += await this.journal.recover()
     // Temporary files of interrupted receptions were never acknowledged (dispatcher start only).
     if (opts.cleanIncoming) for (const name of readdirSync(this.incomingDir)) {
       const full = join(this.incomingDir, name)
@@ -308,6 +408,7 @@ export class QueueStore {
   }
 
   close(): void {
+    void this.journal?.close()
     void this.committer.close()
     this.index.close()
   }

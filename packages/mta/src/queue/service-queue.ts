@@ -14,9 +14,10 @@ export interface ServiceQueue {
   closeCounters(): void
 }
 
-export function openServiceQueue(ctx: Pick<ServiceContext, 'dataRoot' | 'config'>, log: TransportLog, given?: QueueStore): ServiceQueue {
+export function openServiceQueue(ctx: Pick<ServiceContext, 'dataRoot' | 'config'>, log: TransportLog, given?: QueueStore, opts: { journal?: boolean } = {}): ServiceQueue {
   const subdirs = (channel: string) => Number(ctx.config.find(`channel:${channel}.subdirs`) ?? 0)
-  const queue = given ?? new QueueStore({ dataRoot: ctx.dataRoot, subdirs })
+  // The dispatcher owns the commit journal (journal.ts, D25); the other processes read it.
+  const queue = given ?? new QueueStore({ dataRoot: ctx.dataRoot, subdirs, journal: opts.journal })
   const counters = new ChannelCounters(queue.index)
   return { queue, ownsQueue: !given, log: countingLog(log, counters), closeCounters: () => counters.close() }
 }
