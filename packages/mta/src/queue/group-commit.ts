@@ -50,7 +50,7 @@ export class GroupCommitter {
    * @param inTransaction runs the batch's `after` callbacks together (QueueStore: one SQLite
    *   transaction for every index insert of the batch instead of one per message).
    */
-  constructor(private readonly inTransaction: (fn: () => void) => void = (fn) => fn(), private readonly maxInFlight = 2, private readonly journal?: CommitJournal) {}
+  constructor(private readonly inTransaction: (fn: () => void) => void | Promise<void> = (fn) => fn(), private readonly maxInFlight = 2, private readonly journal?: CommitJournal) {}
 
   /**
    * Makes the items durable. `after` runs synchronously once their renames and directory fsyncs
@@ -144,12 +144,12 @@ export class GroupCommitter {
     const outcome: Array<{ ok: true } | { ok: false; error: unknown }> = results.map((r) => (r.status === 'fulfilled' ? { ok: true } : { ok: false, error: r.reason }))
     let journalIndexed = false
     try {
-      this.inTransaction(() => {
+      await this.inTransaction(() => {
         batch.forEach((p, i) => {
           if (!outcome[i].ok) return
           try { p.after(p.placement) } catch (error) { outcome[i] = { ok: false, error } }
         })
-        if (placed && batch.some((p, i) => p.record && outcome[i].ok)) {
+        if (placed && !journalIndexed && batch.some((p, i) => p.record && outcome[i].ok)) {
           this.journal!.indexed(placed.seg, placed.at + placed.buf.length)
           journalIndexed = true
         }

@@ -104,13 +104,18 @@ export class QueueIndex {
   /** Statements of the per-message paths, prepared once (a prepare costs as much as the query). */
   private readonly st: Record<'due' | 'claim' | 'done' | 'mark' | 'release', Database.Statement>
 
-  constructor(path: string) {
+  /**
+   * @param opts.busyTimeoutMs how long a statement waits, blocking the process, for another
+   *   process's write lock (default 10 s). The dispatcher's group-commit connection uses 0 and
+   *   waits without blocking its event loop (transactionRetrying).
+   */
+  constructor(path: string, opts: { busyTimeoutMs?: number } = {}) {
     mkdirSync(dirname(path), { recursive: true })
     this.db = new Database(path)
     this.db.pragma('journal_mode = WAL')
     // Files are the truth and are fsynced; the index survives a process kill without fsync (WAL).
     this.db.pragma('synchronous = NORMAL')
-    this.db.pragma('busy_timeout = 10000')
+    this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10000}`)
     this.db.exec(SCHEMA)
     // A copy of the envelope in the index spares the job controller a file read per message.
     const cols = (this.db.prepare('PRAGMA table_info(entry)').all() as Array<{ name: string }>).map((c) => c.name)
@@ -132,6 +137,23 @@ export class QueueIndex {
       done: this.db.prepare('SELECT key, idx FROM rcpt WHERE key = ? AND done = 1'),
       mark: this.db.prepare('UPDATE rcpt SET done = 1 WHERE key = ? AND idx = ?'),
       release: this.db.prepare('UPDATE entry SET active = 0 WHERE key = ?'),
+    }
+  }
+
+  /**
+   * Runs `fn` in an immediate transaction; while another process holds the write lock it tries
+   * again on the next turns of the event loop instead of sleeping in SQLite's busy handler (which
+   * sleeps 1, 2, 5, 10… ms and stalls every SMTP session of the process meanwhile). For a
+   * connection opened with busyTimeoutMs 0.
+   */
+  async transactionRetrying(fn: () => void, maxWaitMs = 10_000): Promise<void> {
+    const tx = this.db.transaction(fn)
+    const t0 = Date.now()
+    for (let n = 0; ; n++) {
+      try { tx.immediate(); return } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - t0 > maxWaitMs) throw e
+      }
+      await new Promise((r) => (n < 50 ? setImmediate(r) : setTimeout(r, 1)))
     }
   }
 

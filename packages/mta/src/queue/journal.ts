@@ -32,7 +32,7 @@ const MAGIC = 0x57524a31 // 'WRJ1'
 /** magic u32 | segment tag u32 | payload length u32 | envelope length u32 | crc32(tag, lengths, payload) u32 */
 export const RECORD_HEADER = 20
 const ALIGN = 4096
-const ZEROS = Buffer.alloc(1 << 20)
+const ZEROS = Buffer.alloc(4 << 20)
 
 export interface JournalEntry { key: string; dir: string; env: QueueEnvelope }
 
@@ -120,7 +120,10 @@ export class CommitJournal {
   private readonly creating = new Set<string>()
   private recovered = false
 
-  constructor(queueRoot: string, private readonly index: QueueIndex, private readonly segmentBytes = 32 << 20) {
+  // 4 MB segments (~1,800 messages of 2 KB): preallocating one (zeros, then a flush) must stay short
+  // next to the batches' own fdatasyncs that share the disk.
+  /** @param txIndex the connection the group commit's transactions run on (indexed() is called inside them) */
+  constructor(queueRoot: string, private readonly index: QueueIndex, private readonly txIndex: QueueIndex, private readonly segmentBytes = 4 << 20) {
     this.dir = join(queueRoot, '.journal')
   }
 
@@ -183,9 +186,9 @@ export class CommitJournal {
 
   /** Inside the batch's index transaction: the high-water mark covers the batch; a rotated-away segment with nothing in flight is sealed. */
   indexed(seg: Segment, end: number): void {
-    this.index.raiseHighWater(seg.name, end)
+    this.txIndex.raiseHighWater(seg.name, end)
     seg.inFlight--
-    if (seg.retiring && seg.inFlight === 0) this.sealNow(seg)
+    if (seg.retiring && seg.inFlight === 0) this.sealNow(seg, this.txIndex)
   }
 
   /** The batch failed before indexing: nothing of it is referenced (its bytes stay dead in the segment). */
@@ -199,8 +202,8 @@ export class CommitJournal {
     if (seg.inFlight === 0) this.sealNow(seg)
   }
 
-  private sealNow(seg: Segment): void {
-    this.index.sealSegment(seg.name)
+  private sealNow(seg: Segment, via = this.index): void {
+    via.sealSegment(seg.name)
     this.segments.delete(seg.name)
     void seg.fh.close().catch(() => {})
     void this.retireEmpty([seg.name])

@@ -56,6 +56,8 @@ export class QueueStore {
   private readonly journal?: CommitJournal
   private readonly journalMax: number
   readonly journalDir: string
+  /** The journal owner's second index connection, for the group commit's transactions only (never blocks the event loop on the lock). */
+  private readonly commitIndex?: QueueIndex
 
   constructor(opts: QueueStoreOptions) {
     this.root = join(opts.dataRoot, 'queue')
@@ -68,10 +70,12 @@ export class QueueStore {
     this.journalMax = jo.journalMaxBytes ?? JOURNAL_MAX_BYTES
     if (opts.journal) {
       mkdirSync(this.journalDir, { recursive: true })
-      this.journal = new CommitJournal(this.root, this.index, jo.segmentBytes)
+      this.commitIndex = new QueueIndex(opts.indexPath ?? join(opts.dataRoot, 'db', 'queue-index.sqlite'), { busyTimeoutMs: 0 })
+      this.journal = new CommitJournal(this.root, this.index, this.commitIndex, jo.segmentBytes)
     }
     // A batch's index inserts share one transaction (one WAL commit for N messages).
-    this.committer = new GroupCommitter((fn) => this.index.db.transaction(fn).immediate(), 2, this.journal)
+    const commitIndex = this.commitIndex
+    this.committer = new GroupCommitter(commitIndex ? (fn) => commitIndex.transactionRetrying(fn) : (fn) => this.index.db.transaction(fn).immediate(), 2, this.journal)
   }
 
   get commitStats() { return this.committer.stats }
@@ -173,7 +177,7 @@ export class QueueStore {
       await this.abort(msg)
       throw e
     }
-    await this.committer.commit(items, () => this.index.insert(rows))
+    await this.committer.commit(items, () => (this.commitIndex ?? this.index).insert(rows))
     return rows.map((r) => r.key).reverse()
   }
 
@@ -188,7 +192,7 @@ export class QueueStore {
       return { key, dir: this.dirFor(sp.channel, key).sub, env: { ...sp, id: msg.id, size: msg.size } }
     })
     const record = encodeRecord(entries, body)
-    await this.committer.commit([], (placed) => this.index.insert(entries.map((e) => ({
+    await this.committer.commit([], (placed) => this.commitIndex!.insert(entries.map((e) => ({
       key: e.key, dir: e.dir, attempts: 0, held: false, env: e.env, seg: placed!.segment, segOff: placed!.recordOffset + record.bodyOffset,
     }))), record)
     return entries.map((e) => e.key)
@@ -410,6 +414,7 @@ export class QueueStore {
   close(): void {
     void this.journal?.close()
     void this.committer.close()
+    this.commitIndex?.close()
     this.index.close()
   }
 
