@@ -1,4 +1,4 @@
-// The commit journal (D25): the dispatcher appends each small accepted message — its per-channel
+// The commit journal (D26): the dispatcher appends each small accepted message — its per-channel
 // envelopes and its bytes, in one record — to a preallocated segment file, one write and one
 // fdatasync per group-commit batch, instead of creating, syncing, renaming and later unlinking one
 // queue file per message. Overwriting blocks that already exist needs no file-system metadata
@@ -158,12 +158,21 @@ export class CommitJournal {
    * Places a batch's records: one aligned region of the current segment (a new one when full; the
    * next is prepared in the background at half). Returns the write to perform and sync.
    */
-  async place(records: JournalRecord[]): Promise<{ seg: Segment; at: number; buf: Buffer; placements: Placement[] }> {
+  place(records: JournalRecord[]): Promise<{ seg: Segment; at: number; buf: Buffer; placements: Placement[] }> {
+    // one placement at a time: two batches must not both start a segment
+    const run = this.placing.then(() => this.placeNow(records))
+    this.placing = run.catch(() => {})
+    return run
+  }
+
+  private placing: Promise<unknown> = Promise.resolve()
+
+  private async placeNow(records: JournalRecord[]): Promise<{ seg: Segment; at: number; buf: Buffer; placements: Placement[] }> {
     const len = records.reduce((a, r) => a + r.buf.length, 0)
     let seg = this.cur
     if (!seg || alignUp(seg.next) + len > seg.cap) {
-      const fresh = this.next && len <= this.segmentBytes ? await this.next.catch(() => undefined) : undefined
-      this.next = undefined
+      let fresh: Segment | undefined
+      if (this.next && len <= this.segmentBytes) { fresh = await this.next.catch(() => undefined); this.next = undefined }
       if (seg) this.retire(seg)
       seg = this.cur = fresh ?? await this.create(len)
     }

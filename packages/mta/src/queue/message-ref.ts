@@ -1,6 +1,6 @@
 // Where a queued message's bytes are read from. A queue entry is either its own queue file
 // (`queue/<channel>/ZZ<key>`: the message at offset 0, the envelope trailer after it) or, for a
-// message the dispatcher accepted into the commit journal (journal.ts, D25), a region of a journal
+// message the dispatcher accepted into the commit journal (journal.ts, D26), a region of a journal
 // segment. Readers get one string either way: a file path, or `<segment path>#<offset>` — the
 // message is `size` bytes (the envelope's `size`) starting there.
 import { closeSync, createReadStream, openSync, readSync, type ReadStream } from 'node:fs'

@@ -18,7 +18,7 @@ export interface QueueStoreOptions {
   subdirs?: (channel: string) => number
   indexPath?: string
   /**
-   * This process appends accepted messages to the commit journal (journal.ts, D25): the
+   * This process appends accepted messages to the commit journal (journal.ts, D26): the
    * dispatcher. Messages up to `journalMaxBytes` (default 128 KB) never get a queue file unless
    * they need one (retry, hold); larger ones stream to a queue file as before.
    */

@@ -16,7 +16,7 @@ export interface ServiceQueue {
 
 export function openServiceQueue(ctx: Pick<ServiceContext, 'dataRoot' | 'config'>, log: TransportLog, given?: QueueStore, opts: { journal?: boolean } = {}): ServiceQueue {
   const subdirs = (channel: string) => Number(ctx.config.find(`channel:${channel}.subdirs`) ?? 0)
-  // The dispatcher owns the commit journal (journal.ts, D25); the other processes read it.
+  // The dispatcher owns the commit journal (journal.ts, D26); the other processes read it.
   const queue = given ?? new QueueStore({ dataRoot: ctx.dataRoot, subdirs, journal: opts.journal })
   const counters = new ChannelCounters(queue.index)
   return { queue, ownsQueue: !given, log: countingLog(log, counters), closeCounters: () => counters.close() }
