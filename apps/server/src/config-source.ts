@@ -73,8 +73,8 @@ export type ConfiguredValues = Record<string, OptionValue>
 export async function openServerConfig(dataRoot: string, configured: ConfiguredValues = {}, env = process.env): Promise<ServerConfig> {
   const overrides = envOptions(env)
   if (existsSync(join(repoRoot, 'packages/config/src/index.ts'))) {
-    const specifier = '@wren/config' // not a static import: the package may not be installed yet
-    const mod = (await import(specifier)) as { openConfig?: (dataRoot: string) => Promise<ConfigServiceLike> | ConfigServiceLike }
+    // a literal specifier, so that a service bundle (supervisor/service-bundles.ts) includes it
+    const mod = (await import('@wren/config')) as unknown as { openConfig?: (dataRoot: string) => Promise<ConfigServiceLike> | ConfigServiceLike }
     if (typeof mod.openConfig === 'function') {
       const svc = await mod.openConfig(dataRoot)
       // The registry's defaults are the local profile; configure's values sit below explicit settings.

@@ -14,6 +14,7 @@ import { openAdminApi, type AdminApi } from './admin/api-deps.js'
 import { pidFilePath, processAlive, removeRunFiles, writeControlFile } from './admin/control-file.js'
 import { serviceRegistry } from './services/registry.js'
 import { Supervisor } from './supervisor/supervisor.js'
+import { prepareServiceBundles } from './supervisor/service-bundles.js'
 import { formatListeners } from './listeners-report.js'
 
 const out = (line: string) => process.stdout.write(line + '\n')
@@ -52,6 +53,10 @@ function claimPidFile(dataRoot: string): void {
 async function main(): Promise<void> {
   const { only } = parseArgs(process.argv.slice(2))
   const dataRoot = resolveDataRoot()
+  // Services run as precompiled bundles (D25), built here when the sources changed, alongside the
+  // daemon's own start; a failure only warns and leaves those services to tsx.
+  const bundleWarnings: string[] = []
+  const bundles = prepareServiceBundles({ warn: (line) => { bundleWarnings.push(line); out(`wren: ${line}`) } })
   const configure = await ensureConfigured(dataRoot, {
     config: async (configured) => (await openServerConfig(dataRoot, configured)).view(),
   })
@@ -80,7 +85,9 @@ async function main(): Promise<void> {
   const watcherLog = openWatcherLog(dataRoot)
   watcherLog.write(`watcher process ${process.pid} started at ${formatWatcherDate(new Date())}`)
   const hub = createBusHub()
-  const supervisor = new Supervisor({ dataRoot, hostname, config: () => config.view(), configured, entries: serviceRegistry(), watcherLog, hub, out })
+  const serviceBundles = await bundles
+  for (const line of bundleWarnings) log.warning('General', line)
+  const supervisor = new Supervisor({ dataRoot, hostname, config: () => config.view(), configured, entries: serviceRegistry(), watcherLog, hub, out, bundles: serviceBundles })
   const startedAt = new Date().toISOString()
 
   let stopping: Promise<void> | undefined

@@ -1,4 +1,6 @@
-// Entry point of one service process: `node --import tsx child-entry.ts <service> <module> <proc>`.
+// Entry point of one service process: `node --import tsx child-entry.ts <service> <module> <proc>`,
+// or the service's precompiled bundle (supervisor/service-bundles.ts: this file plus the service
+// module, same argv), which passes the module it was built with to runServiceProcess.
 // Builds the ServiceContext (config view, product-format logger, bus over IPC, data root, host
 // name), starts the service, reports `ready` with its listeners, and obeys stop/refresh/health.
 // Anything thrown in start or at run time ends the process with EXIT_SERVICE_FAILED: the watcher
@@ -17,7 +19,9 @@ const configured = JSON.parse(process.env.WREN_CONFIGURED ?? '{}') as Record<str
 
 const send = (msg: FromChild) => { if (process.send && process.connected) process.send(msg) }
 
-async function main(): Promise<void> {
+type ServiceModule = { createService?: ServiceFactory }
+
+async function main(load: () => Promise<ServiceModule> | ServiceModule): Promise<void> {
   const config = await openServerConfig(dataRoot, configured)
   const logs = createLogManager({ dataRoot, config: config.view(), proc, hostname })
   const defaultLog = logs.logger('default')
@@ -74,7 +78,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop())
   process.on('SIGINT', () => { /* the daemon decides; Ctrl-C in a terminal reaches the whole group */ })
 
-  const mod = (await import(pathToFileURL(modulePath).href)) as { createService?: ServiceFactory }
+  const mod = await load()
   if (typeof mod.createService !== 'function') throw new Error(`${modulePath} does not export createService()`)
   service = mod.createService()
   const bus = connectBusToParent()
@@ -96,10 +100,18 @@ async function main(): Promise<void> {
   send({ wren: 'ctl', kind: 'ready', listeners: service.listeners?.() ?? [] })
 }
 
-main().catch((err: unknown) => {
-  const text = err instanceof Error ? err.message : String(err)
-  send({ wren: 'ctl', kind: 'start-failed', error: text })
-  process.stderr.write(`${proc}[${process.pid}]: start failed: ${err instanceof Error ? err.stack ?? text : text}\n`)
-  // Leave time for the IPC message to be flushed before exiting.
-  setTimeout(() => process.exit(EXIT_SERVICE_FAILED), 50)
-})
+export function runServiceProcess(load: () => Promise<ServiceModule> | ServiceModule): void {
+  main(load).catch((err: unknown) => {
+    const text = err instanceof Error ? err.message : String(err)
+    send({ wren: 'ctl', kind: 'start-failed', error: text })
+    process.stderr.write(`${proc}[${process.pid}]: start failed: ${err instanceof Error ? err.stack ?? text : text}\n`)
+    // Leave time for the IPC message to be flushed before exiting.
+    setTimeout(() => process.exit(EXIT_SERVICE_FAILED), 50)
+  })
+}
+
+// A service bundle sets this global in its banner, before any module runs, and calls
+// runServiceProcess itself; run under tsx, load the module named in argv.
+if (!(globalThis as { __wrenServiceBundle?: boolean }).__wrenServiceBundle) {
+  runServiceProcess(async () => (await import(pathToFileURL(modulePath).href)) as ServiceModule)
+}

@@ -40,6 +40,8 @@ export interface SupervisorOptions {
   out?: (line: string) => void
   readyTimeoutMs?: number
   stopTimeoutMs?: number
+  /** Precompiled service bundles (service-bundles.ts); a service without one is forked under tsx. */
+  bundles?: { bundleFor(entry: ServiceEntry): string | undefined }
 }
 
 interface ServiceRecord {
@@ -233,8 +235,10 @@ export class Supervisor {
     r.state = 'starting'
     r.error = undefined
     r.expectingExit = false
-    const child = fork(CHILD_ENTRY, [entry.name, modulePath(entry), entry.proc], {
-      execArgv: ['--no-warnings', ...(entry.nodeFlags ?? []), '--import', TSX_LOADER],
+    // The service's bundle runs as plain JavaScript; without one, child-entry.ts under tsx's loader.
+    const bundle = this.opts.bundles?.bundleFor(entry)
+    const child = fork(bundle ?? CHILD_ENTRY, [entry.name, modulePath(entry), entry.proc], {
+      execArgv: ['--no-warnings', ...(entry.nodeFlags ?? []), ...(bundle ? [] : ['--import', TSX_LOADER])],
       env: {
         ...process.env,
         WREN_DATA: this.opts.dataRoot,
