@@ -3,20 +3,11 @@
 // their ports and over IPC, a crashed one comes back from its bundle; WREN_SERVICE_BUNDLES=0
 // forks them under tsx as before.
 import { readFileSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SERVICES, TEST_SERVICES } from '../../apps/server/src/services/registry.js'
-import { cleanup, envFor, foregroundDaemon, QUIET_OPTIONS, repo, status, svc, tempDataRoot, until } from './harness.js'
-
-function greeting(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1')
-    s.setEncoding('utf8')
-    s.once('data', (d: string) => { resolve(d); s.destroy() })
-    s.once('error', reject)
-  })
-}
+import { cleanup, envFor, foregroundDaemon, greeting, QUIET_OPTIONS, repo, status, svc, tempDataRoot, until } from './harness.js'
 
 function freePort(): Promise<number> {
   return new Promise((res) => {

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { connect } from 'node:net'
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -98,4 +99,14 @@ export async function cleanup(dataRoot: string, env: NodeJS.ProcessEnv): Promise
     try { process.kill(pid, 'SIGKILL') } catch { /* gone */ }
   }
   rmSync(dataRoot, { recursive: true, force: true })
+}
+
+/** The first line a TCP service sends (a protocol greeting). */
+export function greeting(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1')
+    s.setEncoding('utf8')
+    s.once('data', (d: string) => { resolve(d); s.destroy() })
+    s.once('error', reject)
+  })
 }

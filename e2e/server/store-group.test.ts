@@ -1,17 +1,7 @@
 // spec 01 §3 test, with the real store, imap and pop services: "kill -9 imapd → the log shows the
 // abnormal exit, and store, imap and pop all get new PIDs" — and IMAP answers again afterwards.
-import { connect } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
-import { cleanup, envFor, foregroundDaemon, QUIET_OPTIONS, status, svc, tempDataRoot, until, watcherLog } from './harness.js'
-
-function greeting(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1')
-    s.setEncoding('utf8')
-    s.once('data', (d: string) => { resolve(d); s.destroy() })
-    s.once('error', reject)
-  })
-}
+import { cleanup, envFor, foregroundDaemon, greeting, QUIET_OPTIONS, status, svc, tempDataRoot, until, watcherLog } from './harness.js'
 
 describe('store group with the real services', () => {
   const dataRoot = tempDataRoot()

@@ -20,6 +20,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { modulePath, repoRoot, SERVICES, TEST_SERVICES, type ServiceEntry } from '../services/registry.js'
+import { processAlive } from '../admin/control-file.js'
 
 /** Bump when the build's options or layout change: old builds then no longer match. */
 export const BUNDLE_FORMAT = 1
@@ -261,15 +262,6 @@ async function buildInto(root: string, entries: readonly ServiceEntry[], sources
     if (--activeBuilds === 0) await esbuild.stop()
   }
   return { services, failed, esbuild: esbuild.version }
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Live pids recorded in a build's in-use folder (dead ones are removed). */
