@@ -19,14 +19,15 @@ export interface QueueStoreOptions {
   indexPath?: string
   /**
    * This process appends accepted messages to the commit journal (journal.ts, D26): the
-   * dispatcher. Messages up to `journalMaxBytes` (default 128 KB) never get a queue file unless
-   * they need one (retry, hold); larger ones stream to a queue file as before.
+   * dispatcher. Messages up to `journalMaxBytes` (default 64 KB: the same bound on a session's
+   * memory as the file path's 64 KB write buffer) never get a queue file unless they need one
+   * (retry, hold); larger ones stream to a queue file as before.
    */
   journal?: boolean | { segmentBytes?: number; journalMaxBytes?: number }
 }
 
 /** Messages up to this size are held in memory while they arrive and go to the commit journal. */
-const JOURNAL_MAX_BYTES = 128 * 1024
+const JOURNAL_MAX_BYTES = 64 * 1024
 
 /**
  * A message being received. With the commit journal, its bytes stay in memory and go to the
