@@ -37,7 +37,7 @@ for (const u of users) store?.ensureUser(u.uid)
 const directory = real ? undefined : staticDirectory({ users })
 const policy = real ? undefined : basicPolicy({ localDomains: ['example.org'] })
 // WREN_BENCH_JOURNAL=0: the dispatcher writes one queue file per message (no commit journal, D26) for comparison
-const queue = new QueueStore({ dataRoot, journal: role === 'dispatcher' && process.env.WREN_BENCH_JOURNAL !== '0' })
+const queue = new QueueStore({ dataRoot, journal: role === 'dispatcher' && process.env.WREN_BENCH_JOURNAL !== '0', checkpointEveryMs: role === 'jobs' ? 1000 : undefined })
 const ctx = { dataRoot, hostname: 'mx.example.org', config, bus, logger: () => nullLogger, lookup: <T,>(n: string) => (n === 'store' ? (store as unknown as T) : undefined) }
 const acceptLatencies: number[] = []
 let peakRss = 0

@@ -68,7 +68,7 @@ export async function startMta(o: MtaOptions = {}) {
   const directory = staticDirectory({ users, groups: o.groups })
   const hostname = o.hostname ?? 'mx.example.org'
   const policy = o.realPolicy ? defaultPolicy({ config, hostname }) : basicPolicy({ localDomains: o.localDomains ?? ['example.org'], internalIps: o.internalIps })
-  const queue = new QueueStore({ dataRoot, journal: true })
+  const queue = new QueueStore({ dataRoot, journal: true, checkpointEveryMs: 1000 })
   const ctx = {
     dataRoot, hostname, config, bus, logger: () => nullLogger,
     lookup: <T,>(n: string) => (n === 'store' ? (store as unknown as T) : undefined),

@@ -21,7 +21,7 @@ const users = [{ uid: 'joe', mail: 'joe@example.org' }, ...Array.from({ length: 
 for (const u of users) store.ensureUser(u.uid)
 const directory = staticDirectory({ users })
 const policy = basicPolicy({ localDomains: ['example.org'] })
-const queue = new QueueStore({ dataRoot, journal: role !== 'jobs' })
+const queue = new QueueStore({ dataRoot, journal: role !== 'jobs', checkpointEveryMs: role === 'jobs' ? 1000 : undefined })
 const ctx = { dataRoot, hostname: 'mx.example.org', config, bus, logger: () => nullLogger, lookup: <T,>(n: string) => (n === 'store' ? (store as unknown as T) : undefined) }
 const acceptLatencies: number[] = []
 let peakRss = 0

@@ -46,7 +46,7 @@ export class JobControllerService implements Service {
 
   async start(ctx: ServiceContext): Promise<void> {
     const rt = await buildRuntime(ctx, this.opts)
-    const q = openServiceQueue(ctx, rt.log, this.opts.queue)
+    const q = openServiceQueue(ctx, rt.log, this.opts.queue, { checkpointEveryMs: 1000 })
     this.queue = q.queue
     this.ownsQueue = q.ownsQueue
     rt.log = q.log

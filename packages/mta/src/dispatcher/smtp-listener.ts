@@ -330,9 +330,9 @@ export class SmtpListener {
     }))
     const held = filter.receivedCount > this.deps.maxReceivedLines
     const t0 = performance.now()
-    let keys: string[]
     try {
-      keys = await q.commit(msg, splits, { held })
+      // the job controller is woken once the entries are in the index (for a journaled message, just after the 250)
+      await q.commit(msg, splits, { held, indexed: held ? undefined : (keys) => this.notifyEnqueued(splits.map((s) => s.channel), keys) })
     } catch (e) {
       this.deps.logger.error('General', `queue commit failed: ${(e as Error).message}`)
       throw smtpError(452, '4.3.1', 'Insufficient system storage')
@@ -346,7 +346,6 @@ export class SmtpListener {
         size: msg.size, from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: filter.messageId, username: st.username, transport: peer,
       })
     }
-    if (!held) this.notifyEnqueued(splits.map((s) => s.channel), keys)
     return `2.5.0 Ok, queued as ${msg.id}`
   }
 }

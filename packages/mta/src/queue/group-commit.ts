@@ -3,6 +3,13 @@
 // directory, one index transaction — before any of those sessions answers `250`. Two batches may
 // be in flight, so a message that arrives just after a batch started waits for the next one to
 // start, not for the whole previous batch to finish.
+//
+// A message that went to the commit journal only (journal.ts) is answered as soon as its record is
+// fdatasynced: the journal is the durable copy, and a crash before the index transaction is
+// recovered from it. Its rows are indexed right after, and `onIndexed` tells the caller (who then
+// wakes the job controller). The SQLite write lock, which the job controller also takes, is then
+// never on the way to a journaled session's `250`. If the index transaction fails, it is retried
+// (the segment stays in flight meanwhile, so nothing of it is retired).
 import { renameSync } from 'node:fs'
 import { open, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
@@ -32,9 +39,14 @@ interface Pending {
   record?: JournalRecord
   placement?: Placement
   after: (placement?: Placement) => void
+  /** After `after` has committed (a journal-only message is answered before it). */
+  onIndexed?: () => void
   resolve: () => void
   reject: (e: unknown) => void
 }
+
+/** How long a failed index transaction of answered journal messages waits before it is tried again. */
+const REINDEX_RETRY_MS = 1000
 
 export class GroupCommitter {
   private queue: Pending[] = []
@@ -43,8 +55,9 @@ export class GroupCommitter {
   private scheduled = false
   /** Open directory handles, kept for the per-batch directory fsync (no open/close per batch). */
   private readonly dirHandles = new Map<string, Promise<FileHandle>>()
+  private closed = false
   /** Batches committed, items, and time spent per phase summed over batches (ms), for the benchmark. */
-  stats = { batches: 0, items: 0, ms: { sync: 0, index: 0 }, maxMs: { sync: 0, index: 0 } }
+  stats = { batches: 0, items: 0, ms: { sync: 0, index: 0 }, maxMs: { sync: 0, index: 0 }, reindexRetries: 0 }
 
   /**
    * @param inTransaction runs the batch's `after` callbacks together (QueueStore: one SQLite
@@ -54,12 +67,14 @@ export class GroupCommitter {
 
   /**
    * Makes the items durable. `after` runs synchronously once their renames and directory fsyncs
-   * are done (index insert), in the same batch as the other sessions' items.
+   * are done (index insert), in the same batch as the other sessions' items. The promise settles
+   * after `after` committed, except for a journal-only message (no items): it resolves once the
+   * record is on disk, and `onIndexed` follows the index transaction.
    */
-  commit(items: CommitItem[], after: (placement?: Placement) => void, record?: JournalRecord): Promise<void> {
+  commit(items: CommitItem[], after: (placement?: Placement) => void, record?: JournalRecord, onIndexed?: () => void): Promise<void> {
     if (record && !this.journal) return Promise.reject(new Error('no commit journal'))
     return new Promise((resolve, reject) => {
-      this.queue.push({ items, after, record, resolve, reject })
+      this.queue.push({ items, after, record, onIndexed, resolve, reject })
       this.schedule()
     })
   }
@@ -142,31 +157,41 @@ export class GroupCommitter {
     const t1 = performance.now()
     for (const p of batch) for (const it of p.items) closeItem(it)
     const outcome: Array<{ ok: true } | { ok: false; error: unknown }> = results.map((r) => (r.status === 'fulfilled' ? { ok: true } : { ok: false, error: r.reason }))
+    // Journal-only messages on disk are answered now (see the top of this file).
+    const answered = batch.filter((p, i) => p.record && !p.items.length && outcome[i].ok)
+    for (const p of answered) p.resolve()
     let journalIndexed = false
     try {
       await this.inTransaction(() => {
         batch.forEach((p, i) => {
           if (!outcome[i].ok) return
-          try { p.after(p.placement) } catch (error) { outcome[i] = { ok: false, error } }
+          try { p.after(p.placement) } catch (error) {
+            if (answered.includes(p)) throw error // answered: all of its batch's journal rows are tried again
+            outcome[i] = { ok: false, error }
+          }
         })
-        if (placed && !journalIndexed && batch.some((p, i) => p.record && outcome[i].ok)) {
-          this.journal!.indexed(placed.seg, placed.at + placed.buf.length)
+        if (placed && batch.some((p, i) => p.record && outcome[i].ok)) {
+          this.journal!.indexed(placed.seg, placed.at)
           journalIndexed = true
         }
       })
     } catch (error) {
       // the transaction itself failed (commit): nobody of this batch is indexed
-      // (a journal counted as indexed stays counted: its rolled-back mark only means re-scanning more after a crash)
+      journalIndexed = false
       for (let i = 0; i < batch.length; i++) if (outcome[i].ok) outcome[i] = { ok: false, error }
     }
-    if (placed && !journalIndexed) this.journal!.abandoned(placed.seg)
     const t2 = performance.now()
     this.stats.ms.sync += t1 - t0; this.stats.ms.index += t2 - t1
     this.stats.maxMs.sync = Math.max(this.stats.maxMs.sync, t1 - t0); this.stats.maxMs.index = Math.max(this.stats.maxMs.index, t2 - t1)
+    if (placed && !journalIndexed) {
+      if (answered.length) this.reindexLater(answered, placed)
+      else this.journal!.abandoned(placed.seg, placed.at)
+    }
     const refused: Array<Promise<unknown>> = []
     batch.forEach((p, i) => {
+      if (answered.includes(p)) { if (journalIndexed) p.onIndexed?.(); return }
       const o = outcome[i]
-      if (o.ok) { this.stats.items += p.items.length; p.resolve(); return }
+      if (o.ok) { this.stats.items += p.items.length; p.resolve(); p.onIndexed?.(); return }
       // A refused session must not leave a deliverable file behind (it was never indexed).
       // (a rename that failed half way may have moved some of the session's files: remove both names)
       const gone = Promise.all(p.items.flatMap((it) => [unlink(it.finalPath).catch(() => {}), unlink(it.tmpPath).catch(() => {})]))
@@ -175,8 +200,26 @@ export class GroupCommitter {
     await Promise.all(refused)
   }
 
+  /**
+   * Indexes answered journal messages whose index transaction failed, until it succeeds: they are
+   * on disk and acknowledged (a restart would recover them from the journal; this spares the wait).
+   */
+  private reindexLater(answered: Pending[], placed: { seg: Parameters<CommitJournal['indexed']>[0]; at: number }): void {
+    if (this.closed) return // the next start recovers them from the journal
+    this.stats.reindexRetries++
+    const t = setTimeout(() => {
+      if (this.closed) return
+      void Promise.resolve(this.inTransaction(() => {
+        for (const p of answered) p.after(p.placement)
+        this.journal!.indexed(placed.seg, placed.at)
+      })).then(() => { for (const p of answered) p.onIndexed?.() }, () => this.reindexLater(answered, placed))
+    }, REINDEX_RETRY_MS)
+    t.unref()
+  }
+
   /** Closes the cached directory handles (QueueStore.close). */
   async close(): Promise<void> {
+    this.closed = true
     const hs = [...this.dirHandles.values()]
     this.dirHandles.clear()
     await Promise.all(hs.map(async (h) => (await h).close().catch(() => {})))

@@ -108,14 +108,18 @@ export class QueueIndex {
    * @param opts.busyTimeoutMs how long a statement waits, blocking the process, for another
    *   process's write lock (default 10 s). The dispatcher's group-commit connection uses 0 and
    *   waits without blocking its event loop (transactionRetrying).
+   * @param opts.autoCheckpointPages SQLite's `wal_autocheckpoint` for this connection: a commit that
+   *   leaves more WAL pages than this copies them into the database file and fsyncs it, on this
+   *   process's event loop (default 1000, SQLite's own).
    */
-  constructor(path: string, opts: { busyTimeoutMs?: number } = {}) {
+  constructor(path: string, opts: { busyTimeoutMs?: number; autoCheckpointPages?: number } = {}) {
     mkdirSync(dirname(path), { recursive: true })
     this.db = new Database(path)
     this.db.pragma('journal_mode = WAL')
     // Files are the truth and are fsynced; the index survives a process kill without fsync (WAL).
     this.db.pragma('synchronous = NORMAL')
     this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10000}`)
+    if (opts.autoCheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${opts.autoCheckpointPages}`)
     this.db.exec(SCHEMA)
     // A copy of the envelope in the index spares the job controller a file read per message.
     const cols = (this.db.prepare('PRAGMA table_info(entry)').all() as Array<{ name: string }>).map((c) => c.name)
@@ -366,6 +370,15 @@ export class QueueIndex {
   stoppedChannels(): string[] {
     this.stoppedSt ??= this.db.prepare('SELECT channel FROM channel_state WHERE stopped = 1')
     return (this.stoppedSt.all() as Array<{ channel: string }>).map((r) => r.channel)
+  }
+
+  /**
+   * Copies committed WAL pages into the database file without waiting for readers or writers
+   * (`wal_checkpoint(PASSIVE)`); returns the WAL's size and how much of it is now in the database.
+   */
+  checkpoint(): { walPages: number; checkpointed: number } {
+    const r = this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>
+    return { walPages: r[0]?.log ?? 0, checkpointed: r[0]?.checkpointed ?? 0 }
   }
 
   close(): void {

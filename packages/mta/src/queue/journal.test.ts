@@ -1,10 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { QueueStore } from './queue-store.js'
 import { readEnvelope } from './format.js'
 import { locate, readMessagePrefix } from './message-ref.js'
+import { QueueIndex } from './index-db.js'
+import { CommitJournal, encodeRecord } from './journal.js'
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const t0 = Date.now()
+  while (!cond()) { if (Date.now() - t0 > ms) throw new Error('timed out'); await new Promise((r) => setTimeout(r, 10)) }
+}
 
 const roots: string[] = []
 const scratch = () => { const d = mkdtempSync(join(tmpdir(), 'wren-j-')); roots.push(d); return d }
@@ -165,5 +172,85 @@ describe('commit journal (D26)', () => {
     const row = reader.index.get(key)!
     expect((await readMessagePrefix(reader.pathOf(row), row.size)).equals(body(8))).toBe(true)
     reader.close(); q.close()
+  })
+})
+
+describe('journaled messages are answered before they are indexed', () => {
+  it('commit resolves once the record is on disk, even while another process holds the index lock; the rows follow', async () => {
+    const d = scratch()
+    const q = journalStore(d)
+    await accept(q, body(0)) // the segment exists
+    const other = new QueueIndex(join(d, 'db', 'queue-index.sqlite'))
+    other.db.prepare('BEGIN IMMEDIATE').run() // the job controller's write transaction
+    const seen: string[][] = []
+    const m = await q.begin()
+    await q.write(m, body(1))
+    const keys = await q.commit(m, [split('ims-ms', ['joe@example.org'])], { indexed: (k) => seen.push(k) })
+    // acknowledged (250) while the lock is held: the bytes are in the journal, the row is not yet
+    expect(q.index.get(keys[0])).toBeUndefined()
+    expect(seen).toEqual([])
+    other.db.prepare('COMMIT').run()
+    await until(() => seen.length === 1)
+    expect(seen[0]).toEqual(keys)
+    expect(q.index.get(keys[0])?.seg).toBeTruthy()
+    other.close(); q.close()
+  })
+
+  it('a crash between the answer and the index transaction loses nothing: the next start indexes it once', async () => {
+    const d = scratch()
+    const q = journalStore(d)
+    await accept(q, body(0))
+    const other = new QueueIndex(join(d, 'db', 'queue-index.sqlite'))
+    other.db.prepare('BEGIN IMMEDIATE').run()
+    const m = await q.begin()
+    await q.write(m, body(1))
+    const [key] = await q.commit(m, [split('ims-ms', ['joe@example.org'])])
+    q.close() // "crash": the index transaction never ran
+    other.db.prepare('COMMIT').run(); other.close()
+    const q2 = journalStore(d)
+    expect(q2.index.get(key)).toBeUndefined()
+    expect((await q2.reconcile({ cleanIncoming: true })).added).toBe(1)
+    const row = q2.index.get(key)!
+    expect((await readMessagePrefix(q2.pathOf(row), (await q2.envelope(row)).size)).equals(body(1))).toBe(true)
+    expect((await q2.reconcile()).added).toBe(0)
+    q2.close()
+  })
+
+  it('the high-water mark never passes a batch that is not indexed yet (batches indexed out of order)', async () => {
+    const d = scratch()
+    const index = new QueueIndex(join(d, 'db', 'queue-index.sqlite'))
+    mkdirSync(join(d, 'queue', '.journal'), { recursive: true })
+    const j = new CommitJournal(join(d, 'queue'), index, index, 1 << 20)
+    const rec = (n: number) => encodeRecord([{ key: `k${n}`, dir: '', env: { ...split('ims-ms', ['joe@example.org']), id: `m${n}`, size: 10 } }], body(n))
+    const a = await j.place([rec(1)])
+    const b = await j.place([rec(2)])
+    expect(b.at).toBeGreaterThan(a.at)
+    const hw = () => index.segments().find((s) => s.name === a.seg.name)!.hw
+    j.indexed(b.seg, b.at) // B first: A is still in flight
+    expect(hw()).toBe(0)
+    j.indexed(a.seg, a.at)
+    expect(hw()).toBe(b.at + b.buf.length)
+    await j.close(); index.close()
+  })
+})
+
+describe('index WAL checkpoints', () => {
+  it('the journal owner leaves checkpoints to the process that asks for them (the job controller)', async () => {
+    const d = scratch()
+    const owner = journalStore(d)
+    const dbBytes = () => readFileSync(join(d, 'db', 'queue-index.sqlite')).length
+    expect(owner.index.db.pragma('wal_autocheckpoint', { simple: true })).toBe(16384)
+    const before = dbBytes()
+    for (let i = 0; i < 300; i++) await accept(owner, body(i))
+    // The owner's commits stay in the WAL: its own event loop never copies them.
+    expect(dbBytes()).toBe(before)
+    const jobs = new QueueStore({ dataRoot: d, checkpointEveryMs: 50 })
+    try {
+      expect(jobs.index.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000)
+      await new Promise((r) => setTimeout(r, 300))
+      // The other process's timer copied them into the database file.
+      expect(dbBytes()).toBeGreaterThan(before)
+      expect(jobs.index.count({})).toBe(300)
+    } finally { jobs.close(); owner.close() }
   })
 })

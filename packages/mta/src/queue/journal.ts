@@ -11,11 +11,12 @@
 // the entry into its own queue file (`QueueStore.ensureFile`), as the manual's tools expect.
 //
 // Durability and recovery:
-// - a batch is written and fdatasynced before any of its rows is indexed, and only then do its
-//   sessions get `250`;
-// - each segment's index row keeps a high-water mark, raised in the same transaction as the batch's
-//   inserts: every record below it is (or was) indexed, so after a crash the owner re-indexes only
-//   the valid records above it; a record below it without a row was delivered, never resurrected;
+// - a batch is written and fdatasynced before its sessions get `250`; its rows are indexed right
+//   after (group-commit.ts), and a crash in between is recovered from the journal itself;
+// - each segment's index row keeps a high-water mark, raised in the same transaction as a batch's
+//   inserts, and only over batches that are all indexed (two batches in flight may be indexed out
+//   of order): every record below it is (or was) indexed, so after a crash the owner re-indexes
+//   only the valid records above it; a record below it without a row was delivered, never resurrected;
 // - batches start on 4 KB boundaries and every record carries the segment's tag and a CRC, so a
 //   torn batch is skipped without losing a later, complete one;
 // - a segment is deleted only when it is sealed (no more appends, nothing in flight) and no row
@@ -49,8 +50,8 @@ interface Segment {
   /** Next free byte. */
   next: number
   cap: number
-  /** Batches written to it whose rows are not yet indexed. */
-  inFlight: number
+  /** Batches placed in it whose rows are not yet indexed, in segment order (done: indexed, or abandoned, while an earlier one is not). */
+  open: Array<{ at: number; end: number; done: boolean }>
   /** No more appends (rotated away); sealed in the index once nothing is in flight. */
   retiring: boolean
 }
@@ -148,7 +149,7 @@ export class CommitJournal {
       throw e
     }
     this.index.addSegment(name)
-    const seg: Segment = { name, path, tag: segmentTag(name), fh, next: 0, cap, inFlight: 0, retiring: false }
+    const seg: Segment = { name, path, tag: segmentTag(name), fh, next: 0, cap, open: [], retiring: false }
     this.segments.set(name, seg)
     this.creating.delete(name)
     return seg
@@ -178,7 +179,7 @@ export class CommitJournal {
     }
     const at = alignUp(seg.next)
     seg.next = at + len
-    seg.inFlight++
+    seg.open.push({ at, end: at + len, done: false })
     if (!this.next && seg.next > seg.cap / 2) {
       this.next = this.create(this.segmentBytes)
       this.next.catch(() => { this.next = undefined })
@@ -193,22 +194,32 @@ export class CommitJournal {
     return { seg, at, buf: records.length === 1 ? records[0].buf : Buffer.concat(records.map((r) => r.buf), len), placements }
   }
 
-  /** Inside the batch's index transaction: the high-water mark covers the batch; a rotated-away segment with nothing in flight is sealed. */
-  indexed(seg: Segment, end: number): void {
-    this.txIndex.raiseHighWater(seg.name, end)
-    seg.inFlight--
-    if (seg.retiring && seg.inFlight === 0) this.sealNow(seg, this.txIndex)
+  /**
+   * Inside the batch's index transaction: the high-water mark moves over every batch of the segment
+   * that is now indexed with nothing unindexed before it; a rotated-away segment with nothing in
+   * flight is sealed.
+   */
+  indexed(seg: Segment, at: number): void {
+    this.settle(seg, at, this.txIndex)
   }
 
-  /** The batch failed before indexing: nothing of it is referenced (its bytes stay dead in the segment). */
-  abandoned(seg: Segment): void {
-    seg.inFlight--
-    if (seg.retiring && seg.inFlight === 0) this.sealNow(seg)
+  /** The batch failed before anyone was answered `250`: nothing of it is referenced (its bytes stay dead in the segment). */
+  abandoned(seg: Segment, at: number): void {
+    this.settle(seg, at, this.index)
+  }
+
+  private settle(seg: Segment, at: number, via: QueueIndex): void {
+    const b = seg.open.find((o) => o.at === at)
+    if (b) b.done = true
+    let hw = -1
+    while (seg.open[0]?.done) hw = seg.open.shift()!.end
+    if (hw >= 0) via.raiseHighWater(seg.name, hw)
+    if (seg.retiring && !seg.open.length) this.sealNow(seg, via)
   }
 
   private retire(seg: Segment): void {
     seg.retiring = true
-    if (seg.inFlight === 0) this.sealNow(seg)
+    if (!seg.open.length) this.sealNow(seg)
   }
 
   private sealNow(seg: Segment, via = this.index): void {

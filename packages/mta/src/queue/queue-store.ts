@@ -24,7 +24,20 @@ export interface QueueStoreOptions {
    * (retry, hold); larger ones stream to a queue file as before.
    */
   journal?: boolean | { segmentBytes?: number; journalMaxBytes?: number }
+  /**
+   * Checkpoint the index's WAL from this process every so many ms (the job controller's queue).
+   * The journal owner's connections then leave checkpoints to it: a checkpoint copies pages and
+   * fsyncs the database file, which on the dispatcher's event loop held up every session's 250.
+   */
+  checkpointEveryMs?: number
 }
+
+/**
+ * `wal_autocheckpoint` of the journal owner's connections: far above what a running job controller
+ * lets the WAL reach (it checkpoints every second), so only a dispatcher left alone for a long time
+ * checkpoints, and the WAL stays bounded (64 MB) even then.
+ */
+const OWNER_AUTOCHECKPOINT_PAGES = 16384
 
 /** Messages up to this size are held in memory while they arrive and go to the commit journal. */
 const JOURNAL_MAX_BYTES = 64 * 1024
@@ -59,23 +72,29 @@ export class QueueStore {
   readonly journalDir: string
   /** The journal owner's second index connection, for the group commit's transactions only (never blocks the event loop on the lock). */
   private readonly commitIndex?: QueueIndex
+  private checkpointTimer?: NodeJS.Timeout
 
   constructor(opts: QueueStoreOptions) {
     this.root = join(opts.dataRoot, 'queue')
     this.incomingDir = join(this.root, '.incoming')
     mkdirSync(this.incomingDir, { recursive: true })
-    this.index = new QueueIndex(opts.indexPath ?? join(opts.dataRoot, 'db', 'queue-index.sqlite'))
+    const indexPath = opts.indexPath ?? join(opts.dataRoot, 'db', 'queue-index.sqlite')
+    this.index = new QueueIndex(indexPath, opts.journal ? { autoCheckpointPages: OWNER_AUTOCHECKPOINT_PAGES } : {})
     this.subdirs = opts.subdirs ?? (() => 0)
     this.journalDir = join(this.root, '.journal')
     const jo = typeof opts.journal === 'object' ? opts.journal : {}
     this.journalMax = jo.journalMaxBytes ?? JOURNAL_MAX_BYTES
     if (opts.journal) {
       mkdirSync(this.journalDir, { recursive: true })
-      this.commitIndex = new QueueIndex(opts.indexPath ?? join(opts.dataRoot, 'db', 'queue-index.sqlite'), { busyTimeoutMs: 0 })
+      this.commitIndex = new QueueIndex(indexPath, { busyTimeoutMs: 0, autoCheckpointPages: OWNER_AUTOCHECKPOINT_PAGES })
       this.journal = new CommitJournal(this.root, this.index, this.commitIndex, jo.segmentBytes)
     }
     // A batch's index inserts share one transaction (one WAL commit for N messages).
     const commitIndex = this.commitIndex
+    if (opts.checkpointEveryMs) {
+      this.checkpointTimer = setInterval(() => { try { this.index.checkpoint() } catch { /* busy or closing: next time */ } }, opts.checkpointEveryMs)
+      this.checkpointTimer.unref()
+    }
     this.committer = new GroupCommitter(commitIndex ? (fn) => commitIndex.transactionRetrying(fn) : (fn) => this.index.db.transaction(fn).immediate(), 2, this.journal)
   }
 
@@ -135,10 +154,16 @@ export class QueueStore {
    * Makes a received message durable as one queue entry per destination channel, then indexes it.
    * Resolves only after fsync (the caller answers 250 afterwards). Returns the entry keys.
    */
-  async commit(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, opts: { held?: boolean } = {}): Promise<string[]> {
+  /**
+   * Makes the message durable and queues one entry per split; resolves with their keys when the
+   * message may be acknowledged. `opts.indexed` runs once the entries are in the index (the job
+   * controller can see them): for a journaled message that is just after the promise resolves
+   * (group-commit.ts), for a queue file just before.
+   */
+  async commit(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, opts: { held?: boolean; indexed?: (keys: string[]) => void } = {}): Promise<string[]> {
     const held = Boolean(opts.held)
     // Small messages of the journal's owner: one record in the commit journal (held ones get a file: the tools act on it).
-    if (this.journal && !msg.fh && !held) return this.commitToJournal(msg, splits)
+    if (this.journal && !msg.fh && !held) return this.commitToJournal(msg, splits, opts.indexed)
     if (!msg.fh) msg.fh = await open(msg.tmpPath, 'w', 0o600)
     const fh0 = msg.fh
     const items: CommitItem[] = []
@@ -178,11 +203,12 @@ export class QueueStore {
       await this.abort(msg)
       throw e
     }
-    await this.committer.commit(items, () => (this.commitIndex ?? this.index).insert(rows))
-    return rows.map((r) => r.key).reverse()
+    const keys = rows.map((r) => r.key).reverse()
+    await this.committer.commit(items, () => (this.commitIndex ?? this.index).insert(rows), undefined, opts.indexed && (() => opts.indexed!(keys)))
+    return keys
   }
 
-  private async commitToJournal(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>): Promise<string[]> {
+  private async commitToJournal(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, indexed?: (keys: string[]) => void): Promise<string[]> {
     const m = msg as IncomingMessage & { pend?: Buffer[]; pendLen?: number }
     const body = !m.pend?.length ? Buffer.alloc(0) : m.pend.length === 1 ? m.pend[0] : Buffer.concat(m.pend)
     m.pend = []
@@ -195,7 +221,7 @@ export class QueueStore {
     const record = encodeRecord(entries, body)
     await this.committer.commit([], (placed) => this.commitIndex!.insert(entries.map((e) => ({
       key: e.key, dir: e.dir, attempts: 0, held: false, env: e.env, seg: placed!.segment, segOff: placed!.recordOffset + record.bodyOffset,
-    }))), record)
+    }))), record, indexed && (() => indexed(entries.map((e) => e.key))))
     return entries.map((e) => e.key)
   }
 
@@ -203,7 +229,12 @@ export class QueueStore {
   async enqueueBuffer(body: Buffer, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>): Promise<string[]> {
     const msg = await this.begin()
     try { await this.write(msg, body) } catch (e) { await this.abort(msg); throw e }
-    return this.commit(msg, splits)
+    // (returns once the entries are indexed: callers then wake the job controller)
+    let indexed!: () => void
+    const inIndex = new Promise<void>((r) => (indexed = () => r()))
+    const keys = await this.commit(msg, splits, { indexed })
+    await inIndex
+    return keys
   }
 
   /**
@@ -413,6 +444,7 @@ export class QueueStore {
   }
 
   close(): void {
+    clearInterval(this.checkpointTimer)
     void this.journal?.close()
     void this.committer.close()
     this.commitIndex?.close()

@@ -14,10 +14,11 @@ export interface ServiceQueue {
   closeCounters(): void
 }
 
-export function openServiceQueue(ctx: Pick<ServiceContext, 'dataRoot' | 'config'>, log: TransportLog, given?: QueueStore, opts: { journal?: boolean } = {}): ServiceQueue {
+export function openServiceQueue(ctx: Pick<ServiceContext, 'dataRoot' | 'config'>, log: TransportLog, given?: QueueStore, opts: { journal?: boolean; checkpointEveryMs?: number } = {}): ServiceQueue {
   const subdirs = (channel: string) => Number(ctx.config.find(`channel:${channel}.subdirs`) ?? 0)
-  // The dispatcher owns the commit journal (journal.ts, D26); the other processes read it.
-  const queue = given ?? new QueueStore({ dataRoot: ctx.dataRoot, subdirs, journal: opts.journal })
+  // The dispatcher owns the commit journal (journal.ts, D26); the other processes read it. The job
+  // controller checkpoints the index's WAL, off the dispatcher's event loop (QueueStoreOptions).
+  const queue = given ?? new QueueStore({ dataRoot: ctx.dataRoot, subdirs, journal: opts.journal, checkpointEveryMs: opts.checkpointEveryMs })
   const counters = new ChannelCounters(queue.index)
   return { queue, ownsQueue: !given, log: countingLog(log, counters), closeCounters: () => counters.close() }
 }
