@@ -161,6 +161,19 @@ function mask(v: bigint, bits: number, max: number): bigint {
 
 /** IPv4 / IPv6 text → integer; IPv4-mapped IPv6 (`::ffff:1.2.3.4`) answers as IPv4. */
 export function ipToBigInt(text: string): { family: 4 | 6; value: bigint } | undefined {
+  // Every connection's probes test the same client address against each subnet pattern of
+  // PORT_ACCESS / INTERNAL_IP: the last few conversions are kept (BigInt arithmetic is slow).
+  const hit = ipCache.get(text)
+  if (hit !== undefined) return hit ?? undefined
+  const v = ipToBigIntUncached(text)
+  if (ipCache.size >= 256) ipCache.clear()
+  ipCache.set(text, v ?? null)
+  return v
+}
+
+const ipCache = new Map<string, { family: 4 | 6; value: bigint } | null>()
+
+function ipToBigIntUncached(text: string): { family: 4 | 6; value: bigint } | undefined {
   let s = text.trim()
   if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1)
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s)
