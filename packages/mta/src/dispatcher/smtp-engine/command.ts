@@ -47,6 +47,10 @@ function hasNonAscii(s: string): boolean {
   return false
 }
 
+// Made only when needed: an Error captures a stack trace, which costs more than the parse.
+const badSender = () => new SmtpError(501, '5.1.7', 'Bad sender address syntax')
+const badRecipient = () => new SmtpError(501, '5.1.3', 'Bad recipient address syntax')
+
 /**
  * Parses `FROM:<path> params` (keyword `FROM`) or `TO:<path> params` (keyword `TO`).
  * Throws SmtpError 501 on bad syntax. The null reverse-path `<>` is allowed for FROM only
@@ -54,58 +58,56 @@ function hasNonAscii(s: string): boolean {
  */
 export function parsePath(arg: string, keyword: 'FROM' | 'TO'): Path {
   const colon = arg.indexOf(':')
-  const bad = keyword === 'FROM'
-    ? new SmtpError(501, '5.1.7', 'Bad sender address syntax')
-    : new SmtpError(501, '5.1.3', 'Bad recipient address syntax')
-  if (colon < 0 || arg.slice(0, colon).trim().toUpperCase() !== keyword) throw bad
+  const bad = keyword === 'FROM' ? badSender : badRecipient
+  if (colon < 0 || arg.slice(0, colon).trim().toUpperCase() !== keyword) throw bad()
   let rest = arg.slice(colon + 1).trim()
-  if (rest.charCodeAt(0) !== 60 /* < */) throw bad
+  if (rest.charCodeAt(0) !== 60 /* < */) throw bad()
   const close = rest.indexOf('>')
-  if (close < 0) throw bad
+  if (close < 0) throw bad()
   let address = rest.slice(1, close)
-  if (address.indexOf('<') >= 0) throw bad
+  if (address.indexOf('<') >= 0) throw bad()
   rest = rest.slice(close + 1)
-  if (rest.length && rest.charCodeAt(0) !== 32 && rest.charCodeAt(0) !== 9) throw bad
+  if (rest.length && rest.charCodeAt(0) !== 32 && rest.charCodeAt(0) !== 9) throw bad()
   // RFC 5321 §4.1.2 / appendix C: a source route `@relay,@relay2:` is accepted and ignored.
   if (address.charCodeAt(0) === 64 /* @ */) {
     const c = address.indexOf(':')
-    if (c < 0) throw bad
+    if (c < 0) throw bad()
     address = address.slice(c + 1)
   }
   let utf8 = false
   if (address) {
-    if (UNSAFE.test(address)) throw bad
+    if (UNSAFE.test(address)) throw bad()
     if (!(keyword === 'TO' && address.toLowerCase() === 'postmaster')) address = checkMailbox(address, bad)
     utf8 = hasNonAscii(address)
-  } else if (keyword === 'TO') throw bad
+  } else if (keyword === 'TO') throw bad()
   const params = parseParams(rest)
   for (const k in params) if (typeof params[k] === 'string' && hasNonAscii(params[k] as string)) utf8 = true
   return { address, params, utf8 }
 }
 
 /** RFC 5321 §4.1.2 Mailbox = Local-part "@" ( Domain / address-literal ), kept permissive. */
-function checkMailbox(address: string, bad: SmtpError): string {
+function checkMailbox(address: string, bad: () => SmtpError): string {
   const at = address.lastIndexOf('@')
-  if (at <= 0 || at === address.length - 1 || address.indexOf('@') !== at) throw bad
+  if (at <= 0 || at === address.length - 1 || address.indexOf('@') !== at) throw bad()
   // RFC 5321 §4.5.3.1.3: a path is at most 256 octets with the angle brackets.
-  if (address.length > 253) throw bad
+  if (address.length > 253) throw bad()
   const local = address.slice(0, at)
   let domain = address.slice(at + 1)
-  if (local.charCodeAt(0) === 46 || local.charCodeAt(local.length - 1) === 46 || local.includes('..')) throw bad
+  if (local.charCodeAt(0) === 46 || local.charCodeAt(local.length - 1) === 46 || local.includes('..')) throw bad()
   if (domain.charCodeAt(0) === 91 /* [ */) {
     // §4.1.3 address literal: [IPv4] or [IPv6:…]
-    if (domain.charCodeAt(domain.length - 1) !== 93) throw bad
+    if (domain.charCodeAt(domain.length - 1) !== 93) throw bad()
     const lit = domain.slice(1, -1)
     const ok = /^ipv6:/i.test(lit) ? isIPv6(lit.slice(5)) : isIPv4(lit)
-    if (!ok) throw bad
+    if (!ok) throw bad()
     return address
   }
   if (domain.charCodeAt(0) === 46 || domain.charCodeAt(domain.length - 1) === 46 || domain.includes('..') ||
-    domain.includes('.-') || domain.includes('-.') || !DOMAIN_CHARS.test(domain)) throw bad
+    domain.includes('.-') || domain.includes('-.') || !DOMAIN_CHARS.test(domain)) throw bad()
   // IDNA A-labels are handled as their U-label form (as smtp-server did with punycode).
   if (domain.toLowerCase().includes('xn--')) {
     const u = domainToUnicode(domain)
-    if (!u) throw bad
+    if (!u) throw bad()
     domain = u
     return `${local}@${domain}`
   }

@@ -133,7 +133,6 @@ export class SmtpSession {
     socket.on('error', onError)
     socket.on('timeout', onTimeout)
     socket.setTimeout(this.host.options.idleTimeout)
-    socket.setNoDelay(true)
   }
 
   private detach(socket: Sock): void {
