@@ -326,6 +326,28 @@ describe('SMTP engine', () => {
     expect(await d.cmd('QUIT')).toMatch(/^221 /)
   })
 
+  it('random input (commands, junk, DATA fragments) in random splits never crashes the server', async () => {
+    let seed = 7
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n }
+    const words = ['EHLO x\r\n', 'MAIL FROM:<a@x.test>\r\n', 'RCPT TO:<b@y.test>\r\n', 'DATA\r\n', '.\r\n', '\r\n.\r\n', 'AUTH PLAIN\r\n',
+      'AUTH LOGIN\r\n', '*\r\n', 'STARTTLS\r\n', 'RSET\r\n', 'BDAT 10\r\n', '..\r\n', '\r', '\n', '\x00\xff', 'x'.repeat(700)]
+    const aborts: number[] = []
+    const port = await start({ maxClients: 0 }, { ...memoryHandler(msgs), data: (sess) => ({ ...memoryHandler(msgs).data(sess), abort: () => { aborts.push(1) } }) })
+    await Promise.all(Array.from({ length: 40 }, async () => {
+      const c = await Raw.open(port)
+      for (let k = 0; k < 30 && !c.closed; k++) {
+        let chunk = ''
+        for (let j = rnd(6); j >= 0; j--) chunk += words[rnd(words.length)]
+        c.send(Buffer.from(chunk, 'latin1'))
+        if (rnd(3) === 0) await new Promise((r) => setTimeout(r, 1))
+      }
+      c.close()
+    }))
+    const d = await session(port)
+    expect(await d.cmd('NOOP')).toBe('250 2.0.0 OK')
+    d.close()
+  })
+
   it('PORT_ACCESS refusal: the connect hook reply, then close', async () => {
     const port = await start({}, { ...memoryHandler(msgs), connect: () => { throw new SmtpError(421, '4.7.1', 'Connection declined at this time') } })
     const c = await Raw.open(port)
