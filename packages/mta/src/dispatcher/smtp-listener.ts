@@ -1,44 +1,16 @@
-// One dispatcher listener (spec 01 §10): an smtp-server instance for SMTP (tcp_local), submission
-// (tcp_submit: STARTTLS or implicit TLS, AUTH required) or LMTP (tcp_lmtpss). Messages stream to a
-// queue file and are fsynced (group commit) before the 250.
-import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
+// One dispatcher listener (spec 01 §10): SMTP (tcp_local), submission (tcp_submit: STARTTLS or
+// implicit TLS, AUTH required) or LMTP (tcp_lmtpss), spoken by Wren's own protocol engine
+// (./smtp-engine, docs/decisions.md D27). Messages stream to a queue file and are fsynced (group
+// commit) before the 250.
 import type { EventBus, Logger } from '@wren/kernel'
 import type { MtaPolicy, ProbeContext, RecipientDirectory, TransportLog } from '../ports.js'
-import type { QueueStore } from '../queue/queue-store.js'
+import type { IncomingMessage, QueueStore } from '../queue/queue-store.js'
 import type { QueueEnvelope, QueueRecipient } from '../queue/format.js'
 import { expandRecipient, type Expansion } from './expand.js'
 import { MessageFilter } from './message-filter.js'
-import { patchEnhancedCodes } from './enhanced-codes.js'
-import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js'
-
-type ConnInternals = {
-  name: string
-  _server: { connections: Set<unknown>; options: { maxClients?: number } }
-  _setListeners(cb: () => void): void
-  connectionReady(): void
-  send(code: number, text: string, context?: unknown): void
-}
-let greetPatched = false
-
-/**
- * smtp-server holds every greeting back 100 ms (an "early talker" pregreet test) before it even
- * runs onConnect. With one connection per message that caps a 20-session sender at 200 msgs/s
- * (bench/smtp: the banner took 102 ms of the 110 ms per message). The product greets at once and
- * leaves connection-level policy to PORT_ACCESS (spec 01 §12), so the dispatcher does too; commands
- * sent before the greeting still get smtp-server's `421 You talk too soon`. Patched once per process.
- */
-function patchImmediateGreeting(): void {
-  if (greetPatched) return
-  greetPatched = true
-  const proto = (SMTPConnection as unknown as { prototype: ConnInternals & { init(): void } }).prototype
-  proto.init = function (this: ConnInternals) {
-    this._setListeners(() => {
-      const max = this._server.options.maxClients
-      if (max && this._server.connections.size > max) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false)
-      this.connectionReady()
-    })
-  }
-}
+import {
+  SmtpEngineServer, SmtpError, type DataSink, type MailFrom, type RcptTo, type SmtpHandler, type SmtpReply, type SmtpSession,
+} from './smtp-engine/index.js'
 
 export interface ListenerDef {
   /** Service name: SMTP, SMTP_SUBMIT, LMTP … */
@@ -78,107 +50,61 @@ export interface ListenerDeps {
 }
 
 interface RcptState { origTo: string; orcpt?: string; notify?: string[]; items: Expansion[] }
-interface SessionState { sourceChannel: string; username?: string; rcpts: Map<string, RcptState>; probe: ProbeContext }
+interface SessionState { sourceChannel: string; username?: string; rcpts: Map<string, RcptState>; probe: ProbeContext; transport: string }
 
-function smtpError(code: number, enhanced: string, text: string): Error & { responseCode: number } {
-  const e = new Error(`${enhanced} ${text}`) as Error & { responseCode: number }
-  e.responseCode = code
-  return e
-}
+const RCPT_SYNTAX = /^[^@\s]+@[^@\s]+$/
+const POSTMASTER = /^postmaster$/i
+const POSTMASTER_ADDR = /^postmaster(@|$)/i
 
-function modifiersFor(session: SMTPServerSession, lmtp: boolean, username?: string): string {
+function modifiersFor(s: SmtpSession, lmtp: boolean, username?: string): string {
   // spec 01 §22 modifiers: A SASL, E ESMTP, L LMTP, S TLS
-  const tt = session.transmissionType ?? ''
-  let m = lmtp ? 'L' : tt.includes('ESMTP') ? 'E' : ''
+  let m = lmtp ? 'L' : s.esmtp ? 'E' : ''
   if (username) m += 'A'
-  if (session.secure) m += 'S'
+  if (s.secure) m += 'S'
   return m
 }
 
-export class SmtpListener {
-  readonly server: SMTPServer
-  private readonly states = new Map<string, SessionState>()
+const stateOf = (s: SmtpSession) => s.data as SessionState
+
+export class SmtpListener implements SmtpHandler {
+  readonly server: SmtpEngineServer
   private boundPort = 0
 
   constructor(readonly def: ListenerDef, private readonly deps: ListenerDeps) {
-    patchEnhancedCodes()
-    patchImmediateGreeting()
-    const tlsReady = Boolean(deps.tls)
-    this.server = new SMTPServer({
-      name: deps.hostname,
+    this.server = new SmtpEngineServer({
+      hostname: deps.hostname,
       banner: def.banner ?? 'Wren Messaging Server',
       lmtp: def.lmtp,
-      secure: def.tls === 'implicit',
-      key: deps.tls?.key,
-      cert: deps.tls?.cert,
-      hideSTARTTLS: def.tls !== 'starttls' || !tlsReady,
-      size: def.size || undefined,
-      rejectOversized: true,
-      authMethods: ['PLAIN', 'LOGIN'],
-      authOptional: !def.authRequired,
-      authRequiredMessage: '5.7.0 Authentication required',
+      implicitTls: def.tls === 'implicit',
+      starttls: def.tls === 'starttls' && !def.lmtp,
+      tls: deps.tls,
+      authRequired: def.authRequired && !def.lmtp,
       allowInsecureAuth: def.allowInsecureAuth,
-      disabledCommands: def.lmtp ? ['AUTH', 'STARTTLS'] : [],
       maxClients: def.maxConns,
-      socketTimeout: def.idleTimeout,
-      closeTimeout: 5000,
+      idleTimeout: def.idleTimeout,
+      size: def.size,
       maxRecipients: deps.maxRecipients,
-      disableReverseLookup: true,
-      logger: false,
-      // EHLO offers PIPELINING 8BITMIME SMTPUTF8 SIZE DSN STARTTLS AUTH ENHANCEDSTATUSCODES
-      hideENHANCEDSTATUSCODES: false,
-      hideDSN: false,
-      onConnect: (session, cb) => { this.onConnect(session).then(() => cb(), (e: Error) => cb(e)) },
-      onAuth: (auth, session, cb) => {
-        deps.directory.authenticate(auth.username ?? '', auth.password ?? '').then((u) => {
-          if (!u) {
-            this.connLog(session, 'U', 'authentication failed')
-            return cb(smtpError(535, '5.7.8', 'Authentication credentials invalid'))
-          }
-          const st = this.state(session)
-          st.username = u.uid
-          st.probe.authenticated = true
-          this.connLog(session, 'U', undefined, u.uid)
-          cb(null, { user: u.uid })
-        }, (e: Error) => cb(smtpError(454, '4.7.0', `Temporary authentication failure: ${e.message}`)))
-      },
-      onMailFrom: (address, session, cb) => { this.onMailFrom(address, session).then(() => cb(), (e: Error) => cb(e)) },
-      onRcptTo: (address, session, cb) => { this.onRcptTo(address, session).then(() => cb(), (e: Error) => cb(e)) },
-      onData: (stream, session, cb) => {
-        this.onData(stream, session).then((msg) => cb(null, msg), (e: Error) => cb(e))
-      },
-      onClose: (session) => {
-        if (this.states.has(session.id)) this.connLog(session, 'C')
-        this.states.delete(session.id)
-      },
-    })
-    this.server.on('error', (e) => deps.logger.warning('Network', `${def.name}: ${e.message}`))
+      closeTimeout: 5000,
+    }, this)
+    this.server.server.on('error', (e) => deps.logger.warning('Network', `${def.name}: ${e.message}`))
   }
 
-  listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onErr = (e: Error) => reject(e)
-      this.server.server.once('error', onErr)
-      this.server.listen(this.def.port, this.def.host, () => {
-        this.server.server.off('error', onErr)
-        const addr = this.server.server.address()
-        this.boundPort = typeof addr === 'object' && addr ? addr.port : this.def.port
-        resolve(this.boundPort)
-      })
-    })
+  async listen(): Promise<number> {
+    this.boundPort = await this.server.listen(this.def.port, this.def.host)
+    return this.boundPort
   }
 
   get port(): number { return this.boundPort }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()))
+    return this.server.close()
   }
 
   /**
    * Tells the job controller about new entries: one `queue.enqueued` per turn of the event loop
    * for all the sessions a group commit answered together, not one IPC message per message.
    */
-  private notifyEnqueued(channels: string[], keys: string[]): void {
+  notifyEnqueued(channels: string[], keys: string[]): void {
     const p = this.pendingNotice
     if (p) {
       for (const c of channels) if (!p.channels.includes(c)) p.channels.push(c)
@@ -195,121 +121,184 @@ export class SmtpListener {
 
   private pendingNotice?: { channels: string[]; keys: string[] }
 
-  private transport(session: SMTPServerSession): string {
-    return `TCP|${session.localAddress}|${session.localPort}|${session.remoteAddress}|${session.remotePort}`
-  }
-
-  private connLog(session: SMTPServerSession, action: string, diagnostic?: string, username?: string): void {
-    const st = this.states.get(session.id)
+  connLog(s: SmtpSession, action: string, diagnostic?: string, username?: string): void {
+    const st = stateOf(s)
     this.deps.log.connection({
-      action, direction: '+', channel: st?.sourceChannel ?? this.def.channel, transport: this.transport(session),
+      action, direction: '+', channel: st?.sourceChannel ?? this.def.channel, transport: st.transport,
       application: this.def.lmtp ? 'LMTP' : 'SMTP', diagnostic, username,
     })
   }
 
-  private state(session: SMTPServerSession): SessionState {
-    let st = this.states.get(session.id)
-    if (!st) {
-      st = {
-        sourceChannel: this.def.channel, rcpts: new Map(),
-        probe: {
-          localIp: session.localAddress, localPort: session.localPort, remoteIp: session.remoteAddress, remotePort: session.remotePort,
-          authenticated: false, tls: Boolean(session.secure), sourceChannel: this.def.channel, application: this.def.lmtp ? 'LMTP' : 'SMTP',
-        },
-      }
-      this.states.set(session.id, st)
-    }
-    return st
-  }
+  // ---- SmtpHandler ----------------------------------------------------------------------------
 
-  private async onConnect(session: SMTPServerSession): Promise<void> {
-    const st = this.state(session)
-    this.connLog(session, 'O')
+  async connect(s: SmtpSession): Promise<void> {
+    const st: SessionState = {
+      sourceChannel: this.def.channel, rcpts: new Map(),
+      transport: `TCP|${s.localAddress}|${s.localPort}|${s.remoteAddress}|${s.remotePort}`,
+      probe: {
+        localIp: s.localAddress, localPort: s.localPort, remoteIp: s.remoteAddress, remotePort: s.remotePort,
+        authenticated: false, tls: s.secure, sourceChannel: this.def.channel, application: this.def.lmtp ? 'LMTP' : 'SMTP',
+      },
+    }
+    s.data = st
+    this.connLog(s, 'O')
     // PORT_ACCESS with `$:A` (spec 01 §10, §12)
     const v = await this.deps.policy.portAccess(st.probe)
     if (!v.accept) {
-      this.connLog(session, 'X', v.text)
-      throw smtpError(v.code ?? 554, v.enhanced ?? '5.7.1', v.text ?? 'Connection declined')
+      this.connLog(s, 'X', v.text)
+      throw new SmtpError(v.code ?? 554, v.enhanced ?? '5.7.1', v.text ?? 'Connection declined')
     }
     if (!this.def.lmtp) st.sourceChannel = await this.deps.policy.sourceChannel(st.probe, this.def.channel)
     st.probe.sourceChannel = st.sourceChannel
   }
 
-  private async onMailFrom(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
-    const st = this.state(session)
+  async auth(s: SmtpSession, username: string, password: string): Promise<string> {
+    let u: { uid: string } | null | undefined
+    try {
+      u = await this.deps.directory.authenticate(username, password)
+    } catch (e) {
+      throw new SmtpError(454, '4.7.0', `Temporary authentication failure: ${(e as Error).message}`)
+    }
+    if (!u) {
+      this.connLog(s, 'U', 'authentication failed')
+      throw new SmtpError(535, '5.7.8', 'Authentication credentials invalid')
+    }
+    const st = stateOf(s)
+    st.username = u.uid
+    st.probe.authenticated = true
+    this.connLog(s, 'U', undefined, u.uid)
+    return u.uid
+  }
+
+  async mailFrom(s: SmtpSession, from: MailFrom): Promise<void> {
+    const st = stateOf(s)
     st.rcpts = new Map()
-    st.probe.tls = Boolean(session.secure)
+    st.probe.tls = s.secure
     if (st.username && !this.def.lmtp) {
       st.sourceChannel = await this.deps.policy.sourceChannel(st.probe, this.def.channel)
       st.probe.sourceChannel = st.sourceChannel
     }
-    const v = await this.deps.policy.fromAccess(st.probe, address.address)
-    if (!v.accept) throw smtpError(v.code ?? 550, v.enhanced ?? '5.7.1', v.text ?? 'Sender refused')
+    const v = await this.deps.policy.fromAccess(st.probe, from.address)
+    if (!v.accept) throw new SmtpError(v.code ?? 550, v.enhanced ?? '5.7.1', v.text ?? 'Sender refused')
   }
 
-  private async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
-    const st = this.state(session)
-    const rcpt = address.address
-    const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
+  async rcptTo(s: SmtpSession, rcpt: RcptTo): Promise<void> {
+    const st = stateOf(s)
+    const to = rcpt.address
+    const from = s.mailFrom ? s.mailFrom.address : ''
     const reject = (code: number, enhanced: string, text: string) => {
       this.deps.log.message({
-        action: 'J', modifiers: modifiersFor(session, this.def.lmtp, st.username), source: st.sourceChannel, size: 0,
-        from, origTo: `rfc822;${rcpt}`, to: rcpt, status: `${code} ${enhanced} ${text}`,
-        transport: `dns;${session.clientHostname ?? session.remoteAddress} (${this.transport(session)})`,
+        action: 'J', modifiers: modifiersFor(s, this.def.lmtp, st.username), source: st.sourceChannel, size: 0,
+        from, origTo: `rfc822;${to}`, to, status: `${code} ${enhanced} ${text}`,
+        transport: `dns;[${s.remoteAddress}] (${st.transport})`,
         username: st.username,
       })
-      return smtpError(code, enhanced, text)
+      return new SmtpError(code, enhanced, text)
     }
-    if (!/^[^@\s]+@[^@\s]+$/.test(rcpt) && !/^postmaster$/i.test(rcpt)) throw reject(553, '5.1.3', `invalid address: ${rcpt}`)
-    const route = await this.deps.policy.route(rcpt)
-    const isPostmaster = /^postmaster(@|$)/i.test(rcpt) && this.deps.policy.isLocalChannel(route.channel)
+    if (!RCPT_SYNTAX.test(to) && !POSTMASTER.test(to)) throw reject(553, '5.1.3', `invalid address: ${to}`)
+    const route = await this.deps.policy.route(to)
+    const isPostmaster = POSTMASTER_ADDR.test(to) && this.deps.policy.isLocalChannel(route.channel)
     if (!isPostmaster) {
-      st.probe.tls = Boolean(session.secure)
-      const v = await this.deps.policy.recipientAccess(st.probe, from, rcpt, route)
-      if (!v.accept) throw reject(v.code ?? 550, v.enhanced ?? '5.7.1', v.text ?? `Relaying not allowed: ${rcpt}`)
+      st.probe.tls = s.secure
+      const v = await this.deps.policy.recipientAccess(st.probe, from, to, route)
+      if (!v.accept) throw reject(v.code ?? 550, v.enhanced ?? '5.7.1', v.text ?? `Relaying not allowed: ${to}`)
     }
-    const exp = await expandRecipient(rcpt, this.deps.policy, this.deps.directory)
+    const exp = await expandRecipient(to, this.deps.policy, this.deps.directory)
     if (!exp.ok) throw reject(exp.code, exp.enhanced, exp.text)
-    const dsn = (address as SMTPServerAddress & { dsn?: { notify?: string[]; orcpt?: string } }).dsn
-    st.rcpts.set(rcpt.toLowerCase(), { origTo: rcpt, orcpt: dsn?.orcpt, notify: dsn?.notify, items: exp.items })
+    st.rcpts.set(to.toLowerCase(), { origTo: to, orcpt: rcpt.params.orcpt, notify: rcpt.params.notify, items: exp.items })
   }
 
-  private async onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
-    const st = this.state(session)
-    const env = session.envelope
-    const smtpUtf8 = Boolean((env as { smtpUtf8?: boolean }).smtpUtf8)
-    const filter = new MessageFilter(smtpUtf8)
+  data(s: SmtpSession): DataSink {
+    return new QueueSink(this, this.deps, s)
+  }
+
+  disconnected(s: SmtpSession): void {
+    if (s.data) this.connLog(s, 'C')
+  }
+}
+
+/**
+ * One message on its way into the queue: the Received: trace field, then the content checked and
+ * normalised by MessageFilter, written as it arrives; commit (fsync, group commit) at the end.
+ */
+class QueueSink implements DataSink {
+  private msg: IncomingMessage | undefined
+  private ioError: unknown
+  /** q.begin() and the Received: field, until done. */
+  private starting: Promise<void> | undefined
+  /** The last queue write (abort waits for it). */
+  private last: Promise<unknown> | undefined
+  private readonly filter: MessageFilter
+  private readonly st: SessionState
+  private readonly smtpUtf8: boolean
+  private readonly onIoError = (e: unknown) => { this.ioError ??= e }
+
+  constructor(private readonly l: SmtpListener, private readonly deps: ListenerDeps, private readonly s: SmtpSession) {
+    this.st = stateOf(s)
+    this.smtpUtf8 = Boolean(s.mailFrom?.params.smtpUtf8)
+    this.filter = new MessageFilter(this.smtpUtf8)
+    this.starting = this.last = this.start().then(() => { this.starting = undefined }, (e) => { this.starting = undefined; this.onIoError(e) })
+  }
+
+  private async start(): Promise<void> {
+    const msg = await this.deps.queue.begin()
+    this.msg = msg
+    const s = this.s
+    const proto = this.l.def.lmtp ? 'LMTP' : s.transmissionType
+    const rcpts = this.st.rcpts
+    const forClause = rcpts.size === 1 ? `\r\n\tfor <${rcpts.values().next().value!.origTo}>` : ''
+    // RFC 5321 §4.4 trace field
+    const received = `Received: from ${s.heloName ?? 'unknown'} ([${s.remoteAddress}])\r\n` +
+      `\tby ${this.deps.hostname} (Wren Messaging Server) with ${proto} id <${msg.id}>${forClause};\r\n\t${new Date().toUTCString().replace('GMT', '+0000')}\r\n`
+    await this.deps.queue.write(msg, Buffer.from(received, 'utf8'))
+  }
+
+  write(chunk: Buffer): void | Promise<void> {
+    if (this.ioError || this.filter.error) return
+    const out = this.filter.push(chunk)
+    if (!out.length || this.filter.error) return
+    if (this.starting) return this.starting.then(() => this.put(out))
+    return this.put(out)
+  }
+
+  private put(out: Buffer): Promise<void> | undefined {
+    if (this.ioError || !this.msg) return
+    const p = this.deps.queue.write(this.msg, out).then(undefined, this.onIoError)
+    this.last = p
+    return p
+  }
+
+  abort(): void {
     const q = this.deps.queue
-    const msg = await q.begin()
-    let ioError: unknown
-    try {
-      const proto = this.def.lmtp ? 'LMTP' : (session.transmissionType ?? 'SMTP')
-      const rcptList = [...st.rcpts.values()]
-      const forClause = rcptList.length === 1 ? `\r\n\tfor <${rcptList[0].origTo}>` : ''
-      // RFC 5321 §4.4 trace field
-      const received = `Received: from ${session.hostNameAppearsAs ?? 'unknown'} ([${session.remoteAddress}])\r\n` +
-        `\tby ${this.deps.hostname} (Wren Messaging Server) with ${proto} id <${msg.id}>${forClause};\r\n\t${new Date().toUTCString().replace('GMT', '+0000')}\r\n`
-      await q.write(msg, Buffer.from(received, 'utf8'))
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (ioError || filter.error || stream.sizeExceeded) continue
-        const out = filter.push(chunk)
-        if (out.length) await q.write(msg, out).catch((e) => { ioError = e })
-      }
+    Promise.resolve(this.last).then(() => { if (this.msg) return q.abort(this.msg) })
+      .catch((e: Error) => this.deps.logger.error('General', `queue abort failed: ${e.message}`))
+  }
+
+  async end(tooBig: boolean): Promise<SmtpReply> {
+    const q = this.deps.queue
+    if (this.starting) await this.starting
+    const filter = this.filter
+    if (tooBig) { // the engine answers 552
+      if (this.msg) await q.abort(this.msg)
+      return { code: 552, enhanced: '5.3.4', text: 'Message size exceeds fixed maximum message size' }
+    }
+    const msg = this.msg
+    if (!this.ioError && !filter.error) {
       const tail = filter.end()
-      if (tail.length && !ioError) await q.write(msg, tail).catch((e) => { ioError = e })
-    } catch (e) {
-      ioError = e
+      if (tail.length && msg) await q.write(msg, tail).catch(this.onIoError)
     }
-    if (stream.sizeExceeded) { // smtp-server answers 552 itself (rejectOversized)
-      await q.abort(msg)
-      throw smtpError(552, '5.3.4', 'Message size exceeds fixed maximum message size')
+    if (filter.error) {
+      if (msg) await q.abort(msg)
+      throw new SmtpError(filter.error.code, filter.error.enhanced, filter.error.text)
     }
-    if (filter.error) { await q.abort(msg); throw smtpError(filter.error.code, filter.error.enhanced, filter.error.text) }
-    if (ioError) {
-      await q.abort(msg)
-      this.deps.logger.error('General', `queue write failed: ${(ioError as Error).message}`)
-      throw smtpError(452, '4.3.1', 'Insufficient system storage')
+    if (this.ioError || !msg) {
+      if (msg) await q.abort(msg).catch(() => {})
+      this.deps.logger.error('General', `queue write failed: ${(this.ioError as Error)?.message}`)
+      throw new SmtpError(452, '4.3.1', 'Insufficient system storage')
     }
+    const s = this.s
+    const st = this.st
+    const def = this.l.def
     // One queue entry per destination channel (spec 01 §9).
     const byChannel = new Map<string, QueueRecipient[]>()
     for (const r of st.rcpts.values()) {
@@ -319,33 +308,33 @@ export class SmtpListener {
         byChannel.set(it.channel, list)
       }
     }
-    if (!byChannel.size) { await q.abort(msg); return '2.5.0 Ok, no recipients left after expansion' }
-    const from = env.mailFrom ? env.mailFrom.address : ''
-    const dsn = (env as { dsn?: { ret?: string; envid?: string } }).dsn
-    const peer = `dns;${session.clientHostname ?? session.remoteAddress} (${this.transport(session)})`
+    if (!byChannel.size) { await q.abort(msg); return { code: 250, enhanced: '2.5.0', text: 'Ok, no recipients left after expansion' } }
+    const mf = s.mailFrom!
+    const from = mf.address
+    const peer = `dns;[${s.remoteAddress}] (${st.transport})`
     const splits: Array<Omit<QueueEnvelope, 'id' | 'size'>> = [...byChannel].map(([channel, recipients]) => ({
-      channel, sourceChannel: st.sourceChannel, from, envid: dsn?.envid, ret: dsn?.ret === 'HDRS' ? 'HDRS' : dsn?.ret === 'FULL' ? 'FULL' : undefined,
-      created: Date.now(), messageId: filter.messageId, username: st.username, recipients, smtpUtf8,
-      bodyType: (env as { bodyType?: string }).bodyType, peer,
+      channel, sourceChannel: st.sourceChannel, from, envid: mf.params.envid, ret: mf.params.ret,
+      created: Date.now(), messageId: filter.messageId, username: st.username, recipients, smtpUtf8: this.smtpUtf8,
+      bodyType: mf.params.bodyType, peer,
     }))
     const held = filter.receivedCount > this.deps.maxReceivedLines
     const t0 = performance.now()
     try {
       // the job controller is woken once the entries are in the index (for a journaled message, just after the 250)
-      await q.commit(msg, splits, { held, indexed: held ? undefined : (keys) => this.notifyEnqueued(splits.map((s) => s.channel), keys) })
+      await q.commit(msg, splits, { held, indexed: held ? undefined : (keys) => this.l.notifyEnqueued(splits.map((sp) => sp.channel), keys) })
     } catch (e) {
       this.deps.logger.error('General', `queue commit failed: ${(e as Error).message}`)
-      throw smtpError(452, '4.3.1', 'Insufficient system storage')
+      throw new SmtpError(452, '4.3.1', 'Insufficient system storage')
     }
     this.deps.acceptLatencies?.push(performance.now() - t0)
     if (held) this.deps.logger.warning('General', `Received count exceeded; message held. (${msg.id})`)
-    const mods = modifiersFor(session, this.def.lmtp, st.username)
-    for (const s of splits) for (const r of s.recipients) {
+    const mods = modifiersFor(s, def.lmtp, st.username)
+    for (const sp of splits) for (const r of sp.recipients) {
       this.deps.log.message({
-        action: 'E', modifiers: mods, source: st.sourceChannel, destination: s.channel,
+        action: 'E', modifiers: mods, source: st.sourceChannel, destination: sp.channel,
         size: msg.size, from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: filter.messageId, username: st.username, transport: peer,
       })
     }
-    return `2.5.0 Ok, queued as ${msg.id}`
+    return { code: 250, enhanced: '2.5.0', text: `Ok, queued as ${msg.id}` }
   }
 }
