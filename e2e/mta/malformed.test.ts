@@ -1,39 +1,12 @@
 // Malformed SMTP gets the right replies and never crashes or wedges the listener.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, type Socket } from 'node:net'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startMta, swaks, waitFor, type Mta } from './harness.js'
+import { RawSmtpClient } from '../../packages/mta/src/dispatcher/smtp-engine/raw-smtp-client.js'
 
-/** A raw SMTP client: send bytes, read complete replies. */
-class Raw {
-  private buf = ''
-  private waiters: Array<() => void> = []
-  closed = false
-  constructor(readonly sock: Socket) {
-    sock.setEncoding('latin1')
-    sock.on('data', (d: string) => { this.buf += d; for (const w of this.waiters.splice(0)) w() })
-    sock.on('close', () => { this.closed = true; for (const w of this.waiters.splice(0)) w() })
-    sock.on('error', () => {})
-  }
-  static open(port: number): Promise<Raw> {
-    return new Promise((resolve, reject) => { const s = connect(port, '127.0.0.1', () => resolve(new Raw(s))); s.on('error', reject) })
-  }
-  send(s: string | Buffer) { this.sock.write(s) }
-  /** Next complete reply (multi-line aware). */
-  async reply(timeout = 10_000): Promise<string> {
-    const end = Date.now() + timeout
-    for (;;) {
-      const m = /^(?:\d{3}-[^\n]*\n)*\d{3}(?: [^\n]*)?\r?\n/.exec(this.buf)
-      if (m) { this.buf = this.buf.slice(m[0].length); return m[0].trim() }
-      if (this.closed) return `closed:${this.buf}`
-      if (Date.now() > end) throw new Error(`no reply; have ${JSON.stringify(this.buf)}`)
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 100) })
-    }
-  }
-  async cmd(line: string): Promise<string> { this.send(line + '\r\n'); return this.reply() }
-  close() { this.sock.destroy() }
-}
+const Raw = RawSmtpClient
+type Raw = RawSmtpClient
 
 async function session(mta: Mta): Promise<Raw> {
   const c = await Raw.open(mta.ports.SMTP)

@@ -3,55 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { connect, type Socket } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+import { RawSmtpClient } from './raw-smtp-client.js'
 import { SmtpEngineServer, SmtpError, type EngineOptions, type MailFrom, type RcptTo, type SmtpHandler, type SmtpReply } from './index.js'
 
-/** A raw client: send bytes, read complete (multi-line aware) replies. */
-class Raw {
-  buf = ''
-  reads: string[] = []
-  closed = false
-  private waiters: Array<() => void> = []
-  constructor(public sock: Socket | TLSSocket) { this.listen(sock) }
-  private listen(sock: Socket | TLSSocket) {
-    sock.setEncoding('latin1')
-    sock.on('data', (d: string) => { this.buf += d; this.reads.push(d); for (const w of this.waiters.splice(0)) w() })
-    sock.on('close', () => { this.closed = true; for (const w of this.waiters.splice(0)) w() })
-    sock.on('error', () => {})
-  }
-  static open(port: number): Promise<Raw> {
-    return new Promise((resolve, reject) => { const s = connect(port, '127.0.0.1', () => resolve(new Raw(s))); s.on('error', reject) })
-  }
-  static openTls(port: number): Promise<Raw> {
-    return new Promise((resolve, reject) => { const s = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => resolve(new Raw(s))); s.on('error', reject) })
-  }
-  send(s: string | Buffer) { this.sock.write(s) }
-  async reply(timeout = 5000): Promise<string> {
-    const end = Date.now() + timeout
-    for (;;) {
-      const m = /^(?:\d{3}-[^\n]*\n)*\d{3}(?: [^\n]*)?\r?\n/.exec(this.buf)
-      if (m) { this.buf = this.buf.slice(m[0].length); return m[0].trimEnd() }
-      if (this.closed) return `closed:${this.buf}`
-      if (Date.now() > end) throw new Error(`no reply; have ${JSON.stringify(this.buf)}`)
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 50) })
-    }
-  }
-  async cmd(line: string): Promise<string> { this.send(line + '\r\n'); return this.reply() }
-  /** Upgrades to TLS after `220 Ready to start TLS`. */
-  async startTls(): Promise<void> {
-    this.sock.removeAllListeners('data')
-    const t = await new Promise<TLSSocket>((resolve, reject) => {
-      const t = tlsConnect({ socket: this.sock as Socket, rejectUnauthorized: false }, () => resolve(t))
-      t.on('error', reject)
-    })
-    this.sock = t
-    this.listen(t)
-  }
-  close() { this.sock.destroy() }
-}
+const Raw = RawSmtpClient
+type Raw = RawSmtpClient
 
 interface Msg { from: MailFrom; rcpts: RcptTo[]; body: string; user?: string }
 
