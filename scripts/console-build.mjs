@@ -1,8 +1,7 @@
 // The web console (apps/console) runs from a `next build` output; `npm start` and the console's
 // end-to-end tests build it when the build is missing or older than the console's sources.
 import { spawnSync } from 'node:child_process'
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -37,11 +36,14 @@ const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 
 const alive = (pid) => { try { process.kill(pid, 0); return true } catch (e) { return e.code === 'EPERM' } }
 
 /**
- * One build at a time per machine (two test runs or an `npm start` next to a test run would
+ * One build at a time per checkout (two test runs or an `npm start` next to a test run would
  * otherwise write the same .next directory at once); a lock left by a dead process is taken over.
+ * The lock lives in the checkout's `.build/`, beside what it guards: one in the machine's shared
+ * /tmp, left by another user's killed run, could be neither taken over nor removed.
  */
-function withBuildLock(fn) {
-  const lock = join(tmpdir(), `wren-console-build${process.env.WREN_CONSOLE_DISTDIR ? '-' + process.env.WREN_CONSOLE_DISTDIR.replace(/[^\w.-]/g, '_') : ''}.lock`)
+export function withBuildLock(fn) {
+  mkdirSync(join(root, '.build'), { recursive: true })
+  const lock = join(root, '.build', `console-build${process.env.WREN_CONSOLE_DISTDIR ? '-' + process.env.WREN_CONSOLE_DISTDIR.replace(/[^\w.-]/g, '_') : ''}.lock`)
   for (;;) {
     try {
       const fd = openSync(lock, 'wx')
