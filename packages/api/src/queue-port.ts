@@ -66,22 +66,20 @@ function decode<T>(s: string): T | undefined {
   try { return JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as T } catch { return undefined }
 }
 
-/** Reads the header block of a queue file (at most 64 KB, never the body). */
+/** Reads the header block of a queued message (at most 64 KB, never the body). */
 async function readHeaders(path: string, size: number): Promise<Array<{ name: string; value: string }>> {
-  {
-    const text = (await readMessagePrefix(path, Math.min(size, 65536))).toString('utf8')
-    const end = text.search(/\r?\n\r?\n/)
-    const head = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ')
-    const wanted = ['subject', 'from', 'to', 'cc', 'date', 'message-id']
-    const out: Array<{ name: string; value: string }> = []
-    for (const line of head.split(/\r?\n/)) {
-      const i = line.indexOf(':')
-      if (i <= 0) continue
-      const name = line.slice(0, i).trim()
-      if (wanted.includes(name.toLowerCase())) out.push({ name, value: line.slice(i + 1).trim().slice(0, 998) })
-    }
-    return out
+  const text = (await readMessagePrefix(path, Math.min(size, 65536))).toString('utf8')
+  const end = text.search(/\r?\n\r?\n/)
+  const head = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ')
+  const wanted = ['subject', 'from', 'to', 'cc', 'date', 'message-id']
+  const out: Array<{ name: string; value: string }> = []
+  for (const line of head.split(/\r?\n/)) {
+    const i = line.indexOf(':')
+    if (i <= 0) continue
+    const name = line.slice(0, i).trim()
+    if (wanted.includes(name.toLowerCase())) out.push({ name, value: line.slice(i + 1).trim().slice(0, 998) })
   }
+  return out
 }
 
 export function openQueuePort(opts: QueuePortOptions): QueuePort {

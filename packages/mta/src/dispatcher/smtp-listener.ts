@@ -1,7 +1,7 @@
 // One dispatcher listener (spec 01 §10): SMTP (tcp_local), submission (tcp_submit: STARTTLS or
 // implicit TLS, AUTH required) or LMTP (tcp_lmtpss), spoken by Wren's own protocol engine
-// (./smtp-engine, docs/decisions.md D27). Messages stream to a queue file and are fsynced (group
-// commit) before the 250.
+// (./smtp-engine, docs/decisions.md D27). A message goes to the commit journal (up to 64 KB) or
+// streams to a queue file, and is fsynced (group commit) before the 250 (D26).
 import type { EventBus, Logger } from '@wren/kernel'
 import type { MtaPolicy, ProbeContext, RecipientDirectory, TransportLog } from '../ports.js'
 import type { IncomingMessage, QueueStore } from '../queue/queue-store.js'
@@ -50,7 +50,13 @@ export interface ListenerDeps {
 }
 
 interface RcptState { origTo: string; orcpt?: string; notify?: string[]; items: Expansion[] }
-interface SessionState { sourceChannel: string; username?: string; rcpts: Map<string, RcptState>; probe: ProbeContext; transport: string }
+interface SessionState {
+  sourceChannel: string; username?: string; rcpts: Map<string, RcptState>; probe: ProbeContext
+  /** `TCP|local ip|port|remote ip|port` (spec 01 §22 transport information). */
+  transport: string
+  /** The log records' source system: `dns;[remote ip] (transport)`. */
+  peer: string
+}
 
 const RCPT_SYNTAX = /^[^@\s]+@[^@\s]+$/
 const POSTMASTER = /^postmaster$/i
@@ -124,7 +130,7 @@ export class SmtpListener implements SmtpHandler {
   connLog(s: SmtpSession, action: string, diagnostic?: string, username?: string): void {
     const st = stateOf(s)
     this.deps.log.connection({
-      action, direction: '+', channel: st?.sourceChannel ?? this.def.channel, transport: st.transport,
+      action, direction: '+', channel: st.sourceChannel, transport: st.transport,
       application: this.def.lmtp ? 'LMTP' : 'SMTP', diagnostic, username,
     })
   }
@@ -132,9 +138,9 @@ export class SmtpListener implements SmtpHandler {
   // ---- SmtpHandler ----------------------------------------------------------------------------
 
   async connect(s: SmtpSession): Promise<void> {
+    const transport = `TCP|${s.localAddress}|${s.localPort}|${s.remoteAddress}|${s.remotePort}`
     const st: SessionState = {
-      sourceChannel: this.def.channel, rcpts: new Map(),
-      transport: `TCP|${s.localAddress}|${s.localPort}|${s.remoteAddress}|${s.remotePort}`,
+      sourceChannel: this.def.channel, rcpts: new Map(), transport, peer: `dns;[${s.remoteAddress}] (${transport})`,
       probe: {
         localIp: s.localAddress, localPort: s.localPort, remoteIp: s.remoteAddress, remotePort: s.remotePort,
         authenticated: false, tls: s.secure, sourceChannel: this.def.channel, application: this.def.lmtp ? 'LMTP' : 'SMTP',
@@ -190,8 +196,7 @@ export class SmtpListener implements SmtpHandler {
       this.deps.log.message({
         action: 'J', modifiers: modifiersFor(s, this.def.lmtp, st.username), source: st.sourceChannel, size: 0,
         from, origTo: `rfc822;${to}`, to, status: `${code} ${enhanced} ${text}`,
-        transport: `dns;[${s.remoteAddress}] (${st.transport})`,
-        username: st.username,
+        transport: st.peer, username: st.username,
       })
       return new SmtpError(code, enhanced, text)
     }
@@ -311,7 +316,7 @@ class QueueSink implements DataSink {
     if (!byChannel.size) { await q.abort(msg); return { code: 250, enhanced: '2.5.0', text: 'Ok, no recipients left after expansion' } }
     const mf = s.mailFrom!
     const from = mf.address
-    const peer = `dns;[${s.remoteAddress}] (${st.transport})`
+    const peer = st.peer
     const splits: Array<Omit<QueueEnvelope, 'id' | 'size'>> = [...byChannel].map(([channel, recipients]) => ({
       channel, sourceChannel: st.sourceChannel, from, envid: mf.params.envid, ret: mf.params.ret,
       created: Date.now(), messageId: filter.messageId, username: st.username, recipients, smtpUtf8: this.smtpUtf8,

@@ -159,6 +159,7 @@ export class GroupCommitter {
     const outcome: Array<{ ok: true } | { ok: false; error: unknown }> = results.map((r) => (r.status === 'fulfilled' ? { ok: true } : { ok: false, error: r.reason }))
     // Journal-only messages on disk are answered now (see the top of this file).
     const answered = batch.filter((p, i) => p.record && !p.items.length && outcome[i].ok)
+    const wasAnswered = new Set(answered)
     for (const p of answered) p.resolve()
     let journalIndexed = false
     try {
@@ -166,7 +167,7 @@ export class GroupCommitter {
         batch.forEach((p, i) => {
           if (!outcome[i].ok) return
           try { p.after(p.placement) } catch (error) {
-            if (answered.includes(p)) throw error // answered: all of its batch's journal rows are tried again
+            if (wasAnswered.has(p)) throw error // answered: all of its batch's journal rows are tried again
             outcome[i] = { ok: false, error }
           }
         })
@@ -189,7 +190,7 @@ export class GroupCommitter {
     }
     const refused: Array<Promise<unknown>> = []
     batch.forEach((p, i) => {
-      if (answered.includes(p)) { if (journalIndexed) p.onIndexed?.(); return }
+      if (wasAnswered.has(p)) { if (journalIndexed) p.onIndexed?.(); return }
       const o = outcome[i]
       if (o.ok) { this.stats.items += p.items.length; p.resolve(); p.onIndexed?.(); return }
       // A refused session must not leave a deliverable file behind (it was never indexed).

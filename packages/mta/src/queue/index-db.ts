@@ -205,12 +205,17 @@ export class QueueIndex {
 
   /** Sealed segments (of `names`, or all) that no entry refers to. */
   emptySealedSegments(names?: string[]): string[] {
-    const cand = names
-      ? names.filter((n) => (this.db.prepare('SELECT sealed FROM journal_segment WHERE name = ?').get(n) as { sealed: number } | undefined)?.sealed === 1)
-      : (this.db.prepare('SELECT name FROM journal_segment WHERE sealed = 1').all() as Array<{ name: string }>).map((r) => r.name)
-    const used = this.db.prepare('SELECT 1 FROM entry WHERE seg = ? LIMIT 1').pluck()
-    return cand.filter((n) => used.get(n) === undefined)
+    // (called after every completed job: statements prepared once)
+    const st = this.segSt ??= {
+      sealed: this.db.prepare('SELECT sealed FROM journal_segment WHERE name = ?').pluck(),
+      allSealed: this.db.prepare('SELECT name FROM journal_segment WHERE sealed = 1').pluck(),
+      used: this.db.prepare('SELECT 1 FROM entry WHERE seg = ? LIMIT 1').pluck(),
+    }
+    const cand = names ? names.filter((n) => st.sealed.get(n) === 1) : st.allSealed.all() as string[]
+    return cand.filter((n) => st.used.get(n) === undefined)
   }
+
+  private segSt?: Record<'sealed' | 'allSealed' | 'used', Database.Statement>
 
   /** Journal recovery: indexes the entries the index lacks, and raises the segment's mark, in one transaction. */
   insertMissing(items: NewEntry[], segment: string, end: number): number {

@@ -56,6 +56,18 @@ export interface IncomingMessage {
   fh?: FileHandle
   /** Body bytes written to the file so far. */
   size: number
+  /** Bytes received but not yet written (write(); up to 64 KB, or the whole message for the journal). */
+  pend?: Buffer[]
+  pendLen?: number
+}
+
+/** The message's unwritten bytes as one Buffer (undefined when none); the buffer is emptied. */
+function takePending(msg: IncomingMessage): Buffer | undefined {
+  const p = msg.pend
+  if (!p?.length) return undefined
+  msg.pend = []
+  msg.pendLen = 0
+  return p.length === 1 ? p[0] : Buffer.concat(p)
 }
 
 export class QueueStore {
@@ -111,21 +123,16 @@ export class QueueStore {
 
   /** Buffered write: small messages reach the disk in one write (fewer syscalls per message). */
   async write(msg: IncomingMessage, chunk: Buffer): Promise<void> {
-    const m = msg as IncomingMessage & { pend?: Buffer[]; pendLen?: number }
-    m.pend ??= []
-    m.pend.push(chunk)
-    m.pendLen = (m.pendLen ?? 0) + chunk.length
-    if (!msg.fh && m.pendLen > this.journalMax) msg.fh = await open(msg.tmpPath, 'w', 0o600) // too big for the journal
-    if (msg.fh && m.pendLen >= 65536) await this.flushPending(msg)
+    msg.pend ??= []
+    msg.pend.push(chunk)
+    msg.pendLen = (msg.pendLen ?? 0) + chunk.length
+    if (!msg.fh && msg.pendLen > this.journalMax) msg.fh = await open(msg.tmpPath, 'w', 0o600) // too big for the journal
+    if (msg.fh && msg.pendLen >= 65536) await this.flushPending(msg)
   }
 
   private async flushPending(msg: IncomingMessage): Promise<void> {
-    const m = msg as IncomingMessage & { pend?: Buffer[]; pendLen?: number }
-    if (!m.pend?.length) return
-    const buf = m.pend.length === 1 ? m.pend[0] : Buffer.concat(m.pend)
-    m.pend = []
-    m.pendLen = 0
-    await this.writeRaw(msg, buf)
+    const buf = takePending(msg)
+    if (buf) await this.writeRaw(msg, buf)
   }
 
   private async writeRaw(msg: IncomingMessage, chunk: Buffer): Promise<void> {
@@ -151,12 +158,8 @@ export class QueueStore {
   }
 
   /**
-   * Makes a received message durable as one queue entry per destination channel, then indexes it.
-   * Resolves only after fsync (the caller answers 250 afterwards). Returns the entry keys.
-   */
-  /**
-   * Makes the message durable and queues one entry per split; resolves with their keys when the
-   * message may be acknowledged. `opts.indexed` runs once the entries are in the index (the job
+   * Makes the message durable (fsync) as one queue entry per destination channel (split); resolves
+   * with their keys when the message may be acknowledged. `opts.indexed` runs once the entries are in the index (the job
    * controller can see them): for a journaled message that is just after the promise resolves
    * (group-commit.ts), for a queue file just before.
    */
@@ -168,9 +171,8 @@ export class QueueStore {
     const fh0 = msg.fh
     const items: CommitItem[] = []
     const rows: Array<{ key: string; dir: string; attempts: number; held: boolean; env: QueueEnvelope }> = []
-    const m = msg as IncomingMessage & { pend?: Buffer[] }
-    const pendingBody = m.pend?.length ? Buffer.concat(m.pend) : undefined
-    if (pendingBody) { m.pend = []; msg.size += pendingBody.length }
+    const pendingBody = takePending(msg)
+    if (pendingBody) msg.size += pendingBody.length
     const bodyStart = msg.size - (pendingBody?.length ?? 0)
     try {
       for (let i = splits.length - 1; i >= 0; i--) {
@@ -209,20 +211,18 @@ export class QueueStore {
   }
 
   private async commitToJournal(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, indexed?: (keys: string[]) => void): Promise<string[]> {
-    const m = msg as IncomingMessage & { pend?: Buffer[]; pendLen?: number }
-    const body = !m.pend?.length ? Buffer.alloc(0) : m.pend.length === 1 ? m.pend[0] : Buffer.concat(m.pend)
-    m.pend = []
-    m.pendLen = 0
+    const body = takePending(msg) ?? Buffer.alloc(0)
     msg.size = body.length
     const entries: JournalEntry[] = splits.map((sp, i) => {
       const key = entryKey(msg.id, i + 1)
       return { key, dir: this.dirFor(sp.channel, key).sub, env: { ...sp, id: msg.id, size: msg.size } }
     })
+    const keys = entries.map((e) => e.key)
     const record = encodeRecord(entries, body)
     await this.committer.commit([], (placed) => this.commitIndex!.insert(entries.map((e) => ({
       key: e.key, dir: e.dir, attempts: 0, held: false, env: e.env, seg: placed!.segment, segOff: placed!.recordOffset + record.bodyOffset,
-    }))), record, indexed && (() => indexed(entries.map((e) => e.key))))
-    return entries.map((e) => e.key)
+    }))), record, indexed && (() => indexed(keys)))
+    return keys
   }
 
   /** Enqueues a whole message held in memory (notifications, sendmail). */

@@ -160,6 +160,8 @@ describe('SMTP engine', () => {
     const d = await session()
     expect(await d.cmd('VRFY joe')).toMatch(/^252 2\.1\.5 /)
     expect(await d.cmd('HELP')).toMatch(/^214 /)
+    // known commands this server does not offer (RFC 5321 §4.2.4): 502, not 500
+    for (const cmd of ['EXPN staff', 'ETRN example.org', 'BDAT 10 LAST']) expect(await d.cmd(cmd)).toBe('502 5.5.1 Command not implemented')
     expect(await d.cmd('MAIL FROM:<a@x.test>')).toMatch(/^250 /)
     expect(await d.cmd('RSET')).toBe('250 2.0.0 OK')
     expect(await d.cmd('MAIL FROM:<spam@x.test>')).toBe('550 5.7.1 Sender refused')
@@ -238,6 +240,7 @@ describe('SMTP engine', () => {
     const lhlo = await c.cmd('LHLO c')
     expect(lhlo).not.toMatch(/AUTH|STARTTLS/)
     expect(await c.cmd('STARTTLS')).toMatch(/^502 /)
+    expect(await c.cmd('AUTH PLAIN')).toBe('502 5.5.1 Command not implemented')
     c.send('MAIL FROM:<a@x.test>\r\nRCPT TO:<u1@y.test>\r\nRCPT TO:<bad@y.test>\r\nRCPT TO:<full@y.test>\r\nDATA\r\n')
     expect([await c.reply(), await c.reply(), await c.reply(), await c.reply(), await c.reply()].map((r) => r.slice(0, 3))).toEqual(['250', '250', '550', '250', '354'])
     c.send('Subject: l\r\n\r\nx\r\n.\r\n')
