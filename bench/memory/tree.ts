@@ -11,10 +11,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePorts, status, type Status } from '../../e2e/server/harness.js'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const arg = (name: string, def: string) => {
@@ -25,18 +25,6 @@ const SETTLE_S = Number(arg('--settle', '10'))
 const RUNS = Number(arg('--runs', '1'))
 const JSON_OUT = arg('--json', '')
 const mode = process.env.WREN_SERVICE_BUNDLES === '0' ? 'tsx' : 'bundles'
-
-/** n distinct free ports: every socket stays open until all are taken, so none is handed out twice. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((res, rej) => {
-    const s = createServer()
-    s.once('error', rej)
-    s.listen(0, '127.0.0.1', () => res(s))
-  })))
-  const ports = servers.map((s) => (s.address() as { port: number }).port)
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-  return ports
-}
 
 interface Proc { pid: number; ppid: number; label: string; pss: number; rss: number; tsx: boolean }
 
@@ -77,18 +65,6 @@ function label(argv: string[]): string {
   return script.replace(repo + '/', '')
 }
 
-interface Status { daemon: { ready: boolean }; services: Array<{ name: string; state: string; enabled: boolean }> }
-
-async function controlStatus(dataRoot: string): Promise<Status | undefined> {
-  try {
-    const { port, token } = JSON.parse(readFileSync(join(dataRoot, 'run', 'control.json'), 'utf8')) as { port: number; token: string }
-    const r = await fetch(`http://127.0.0.1:${port}/control/status`, { headers: { authorization: `Bearer ${token}` } })
-    return r.ok ? ((await r.json()) as Status) : undefined
-  } catch {
-    return undefined
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 interface Run { child: ChildProcess; output: () => string; times: { spawn: number; launch?: number; ready?: number }; exited: Promise<number | null> }
@@ -108,12 +84,12 @@ function startDaemon(env: NodeJS.ProcessEnv): Run {
   return { child, output: () => out, times, exited }
 }
 
-async function untilAllRunning(run: Run, dataRoot: string, timeoutMs = 180_000): Promise<Status> {
+async function untilAllRunning(run: Run, env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<Status> {
   const t0 = Date.now()
   for (;;) {
     if (run.child.exitCode !== null) throw new Error(`npm start exited (${run.child.exitCode}):\n${run.output()}`)
     if (run.times.ready !== undefined) {
-      const st = await controlStatus(dataRoot)
+      const st = await status(env)
       const enabled = st?.services.filter((s) => s.enabled) ?? []
       if (st?.daemon.ready && enabled.length && enabled.every((s) => s.state === 'running')) return st
     }
@@ -142,20 +118,22 @@ async function main(): Promise<void> {
   }
   const env = { ...process.env, WREN_DATA: dataRoot, WREN_OPTIONS: JSON.stringify(options) }
   const results: Array<{ startToReadyMs: number; servicesMs: number; procs: Proc[] }> = []
+  let current: Run | undefined // stopped whatever happens: a failed run must not leave a daemon behind
   try {
     // First start: configure the data root (and build the service bundles if they are stale).
-    const first = startDaemon(env)
-    await untilAllRunning(first, dataRoot)
-    await stop(first)
+    current = startDaemon(env)
+    await untilAllRunning(current, env)
+    await stop(current)
     for (let i = 0; i < RUNS; i++) {
-      const run = startDaemon(env)
-      await untilAllRunning(run, dataRoot)
+      const run = current = startDaemon(env)
+      await untilAllRunning(run, env)
       await sleep(SETTLE_S * 1000)
       const procs = tree(run.child.pid!)
       results.push({ startToReadyMs: run.times.ready! - run.times.spawn, servicesMs: run.times.ready! - run.times.launch!, procs })
       await stop(run)
     }
   } finally {
+    if (current && current.child.exitCode === null && current.child.signalCode === null) await stop(current)
     rmSync(dataRoot, { recursive: true, force: true })
   }
   for (const [i, r] of results.entries()) {
@@ -171,5 +149,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.stack : String(err))
-  process.exit(1)
+  process.exitCode = 1
 })

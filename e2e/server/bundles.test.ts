@@ -3,26 +3,14 @@
 // their ports and over IPC, a crashed one comes back from its bundle; WREN_SERVICE_BUNDLES=0
 // forks them under tsx as before.
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SERVICES, TEST_SERVICES } from '../../apps/server/src/services/registry.js'
-import { cleanup, envFor, foregroundDaemon, greeting, QUIET_OPTIONS, repo, status, svc, tempDataRoot, until } from './harness.js'
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)) })
-  })
-}
+import { callControl } from '../../apps/server/src/admin/client.js'
+import { readControlFile } from '../../apps/server/src/admin/control-file.js'
+import { cleanup, envFor, foregroundDaemon, freePorts, greeting, QUIET_OPTIONS, repo, status, svc, tempDataRoot, until } from './harness.js'
 
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
-
-async function control(env: NodeJS.ProcessEnv, path: string, body: unknown): Promise<unknown> {
-  const { port, token } = JSON.parse(readFileSync(join(env.WREN_DATA!, 'run', 'control.json'), 'utf8')) as { port: number; token: string }
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  return r.json()
-}
 
 describe('service processes run from their bundles', () => {
   const dataRoot = tempDataRoot()
@@ -30,7 +18,7 @@ describe('service processes run from their bundles', () => {
   afterAll(async () => { await cleanup(dataRoot, env) }, 60_000)
 
   it('every service is forked from its bundle without tsx, answers, and is restarted from it after kill -9', async () => {
-    const smtp = await freePort()
+    const [smtp] = await freePorts(1)
     env = envFor(dataRoot, {
       ...QUIET_OPTIONS,
       'store.enable': 1, 'imap.enable': 1, 'pop.enable': 1, 'mta.enable': 1, 'schedule.enable': 1,
@@ -67,7 +55,7 @@ describe('service processes run from their bundles', () => {
       expect(await greeting(port('pop'))).toMatch(/^\+OK/)
       expect(await greeting(smtp)).toMatch(/^220 /)
       // ... and over the IPC protocol (refresh goes to each process and back)
-      const refreshed = (await control(env, '/control/refresh', { services: names })) as { results: Array<{ service: string; ok: boolean; error?: string }> }
+      const refreshed = await callControl<{ results: Array<{ service: string; ok: boolean; error?: string }> }>(readControlFile(env.WREN_DATA!)!, 'POST', '/control/refresh', { services: names })
       expect(refreshed.results.filter((r) => !r.ok)).toEqual([])
       expect(refreshed.results.map((r) => r.service).sort()).toEqual([...names].sort())
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { connect } from 'node:net'
+import { connect, createServer } from 'node:net'
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -20,6 +20,18 @@ export const QUIET_OPTIONS = {
   'metermaid.enable': 0,
   'ens.enable': 0,
   'console.enable': 0,
+}
+
+/** n distinct free ports: every socket stays open until all are taken, so none is handed out twice. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((res, rej) => {
+    const s = createServer()
+    s.once('error', rej)
+    s.listen(0, '127.0.0.1', () => res(s))
+  })))
+  const ports = servers.map((s) => (s.address() as { port: number }).port)
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
+  return ports
 }
 
 export function tempDataRoot(): string {
@@ -40,7 +52,7 @@ export function tool(name: string, args: string[], env: NodeJS.ProcessEnv, timeo
 
 export interface Status {
   daemon: { pid: number; ready: boolean }
-  services: Array<{ name: string; state: string; pid?: number; restarts: number; listeners: Array<{ port: number }> }>
+  services: Array<{ name: string; state: string; enabled: boolean; pid?: number; restarts: number; listeners: Array<{ port: number }> }>
 }
 
 /** The daemon's status straight from its control API (cheap enough to poll). */

@@ -33,6 +33,8 @@ describe('watcher: start-msg, crashes, autorestart window, store group, stop-msg
     const st = await until('thrower running', async () => (svc(await status(env), 'thrower')?.state === 'running' ? status(env) : undefined))
     expect(svc(st, 'thrower')!.restarts).toBe(1)
     expect(watcherLog(dataRoot)).toMatch(/^Watched 'throwerd' process \d+ exited abnormally$/m)
+    // the reason travelled over IPC before the child exited
+    expect(watcherLog(dataRoot)).toMatch(/^thrower server failed to start: thrower: failing in start once$/m)
     expect(watcherLog(dataRoot)).toMatch(/^Received request to restart:  thrower$/m)
   })
 

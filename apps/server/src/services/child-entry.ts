@@ -103,10 +103,11 @@ async function main(load: () => Promise<ServiceModule> | ServiceModule): Promise
 export function runServiceProcess(load: () => Promise<ServiceModule> | ServiceModule): void {
   main(load).catch((err: unknown) => {
     const text = err instanceof Error ? err.message : String(err)
-    send({ wren: 'ctl', kind: 'start-failed', error: text })
     process.stderr.write(`${proc}[${process.pid}]: start failed: ${err instanceof Error ? err.stack ?? text : text}\n`)
-    // Leave time for the IPC message to be flushed before exiting.
-    setTimeout(() => process.exit(EXIT_SERVICE_FAILED), 50)
+    // Exit once the supervisor has the reason (the IPC write's callback); without a channel, now.
+    const exit = () => process.exit(EXIT_SERVICE_FAILED)
+    if (process.send && process.connected) process.send({ wren: 'ctl', kind: 'start-failed', error: text } satisfies FromChild, exit)
+    else exit()
   })
 }
 

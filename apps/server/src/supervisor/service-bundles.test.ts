@@ -29,26 +29,27 @@ function fakeRepo(): string {
     if (name !== '@wren' && name !== '.bin') symlinkSync(join(repoRoot, 'node_modules', name), join(root, 'node_modules', name))
   }
   symlinkSync(join(root, 'packages/lib'), join(root, 'node_modules/@wren/lib'))
-  write(root, 'package.json', '{"name":"fake","type":"module","private":true}\n')
-  write(root, 'tsconfig.json', '{}\n')
-  write(root, 'packages/lib/package.json', '{"name":"@wren/lib","type":"module","exports":{".":"./src/index.ts"}}\n')
-  write(root, 'packages/lib/src/index.ts', [
-    "import { fileURLToPath } from 'node:url'",
-    'export const here: string = fileURLToPath(import.meta.url)',
-    'export const dir: string = import.meta.dirname',
-    '',
-  ].join('\n'))
-  write(root, 'packages/lib/src/index.test.ts', 'export {}\n')
-  write(root, 'apps/server/package.json', '{"name":"@wren/server","type":"module"}\n')
-  write(root, 'apps/server/src/services/child-entry.ts', [
-    "import forge from 'node-forge'",
-    'export function runServiceProcess(load: () => { createService(): string }) {',
-    '  process.stdout.write(JSON.stringify({ service: load().createService(), forge: typeof forge.pki, argv: process.argv.slice(2) }))',
-    '}',
-    '',
-  ].join('\n'))
-  write(root, 'packages/lib/src/good.ts', "import { here, dir } from './index.js'\nexport const createService = () => `good ${here} ${dir}`\n")
-  write(root, 'packages/lib/src/bad.ts', 'export const createService = () => { return (\n')
+  // a repository in miniature: a workspace package with a test file, the child entry, a good
+  // service that uses import.meta, and one that does not compile
+  const files: Record<string, string> = {
+    'package.json': '{"name":"fake","type":"module","private":true}\n',
+    'tsconfig.json': '{}\n',
+    'packages/lib/package.json': '{"name":"@wren/lib","type":"module","exports":{".":"./src/index.ts"}}\n',
+    'packages/lib/src/index.ts': `import { fileURLToPath } from 'node:url'
+export const here: string = fileURLToPath(import.meta.url)
+export const dir: string = import.meta.dirname
+`,
+    'packages/lib/src/index.test.ts': 'export {}\n',
+    'apps/server/package.json': '{"name":"@wren/server","type":"module"}\n',
+    'apps/server/src/services/child-entry.ts': `import forge from 'node-forge'
+export function runServiceProcess(load: () => { createService(): string }) {
+  process.stdout.write(JSON.stringify({ service: load().createService(), forge: typeof forge.pki, argv: process.argv.slice(2) }))
+}
+`,
+    'packages/lib/src/good.ts': "import { here, dir } from './index.js'\nexport const createService = () => `good ${here} ${dir}`\n",
+    'packages/lib/src/bad.ts': 'export const createService = () => { return (\n',
+  }
+  for (const [rel, text] of Object.entries(files)) write(root, rel, text)
   return root
 }
 

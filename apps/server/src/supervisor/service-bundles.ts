@@ -23,7 +23,7 @@ import { modulePath, repoRoot, SERVICES, TEST_SERVICES, type ServiceEntry } from
 import { processAlive } from '../admin/control-file.js'
 
 /** Bump when the build's options or layout change: old builds then no longer match. */
-export const BUNDLE_FORMAT = 1
+const BUNDLE_FORMAT = 1
 /** Fingerprint directories kept besides the current one (and any a live daemon still uses). */
 const KEEP_OLD = 2
 /** A temporary build directory of a process that is still alive is left alone this long. */
@@ -123,7 +123,7 @@ export function sourceFingerprint(root = repoRoot): SourceFingerprint {
 }
 
 /** Every service that runs in a child process and whose module exists, test services included. */
-export function bundledEntries(): ServiceEntry[] {
+function bundledEntries(): ServiceEntry[] {
   return [...SERVICES, ...TEST_SERVICES].filter((e) => !e.inProcess && existsSync(modulePath(e)))
 }
 
@@ -151,7 +151,7 @@ const loaderFor = (path: string): 'ts' | 'tsx' | 'js' | 'jsx' | 'json' => {
  * bundle: registry.ts, config-source.ts, packages/db and the generated Prisma client locate files
  * relative to themselves.
  */
-export function pinImportMeta(text: string, path: string): string {
+function pinImportMeta(text: string, path: string): string {
   return text
     .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(path).href))
     .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(path)))
