@@ -7,14 +7,13 @@
 // average at the start of each run (the machine is shared).
 // usage: npx tsx bench/smtp/compare.ts [messages=10000] [sessions=20] [--no-flow-delay]
 //   --no-flow-delay: Postfix with `in_flow_delay = 0` instead of its default 1s flow control
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureComparisonPackages } from './install.js'
 import { maildirCount, startDovecotLmtp, startPostfix, treePssMb } from './postfix.js'
 import { percentile, startLatencyProbe } from './latency-probe.js'
 import { runWren } from './run.js'
-import { loadAverage, runSmtpSource, sleep } from './util.js'
+import { loadAverage, runDir, runSmtpSource, sleep } from './util.js'
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const noFlowDelay = process.argv.includes('--no-flow-delay')
@@ -23,7 +22,7 @@ const sessions = Number(args[1] ?? 20)
 const RCPT = 'user0@example.org'
 
 async function runPostfix() {
-  const dir = mkdtempSync(join(tmpdir(), 'wren-pfbench-'))
+  const dir = runDir('wren-pfbench-')
   const dovecot = await startDovecotLmtp(join(dir, 'dovecot'), ['user0'])
   let postfix: Awaited<ReturnType<typeof startPostfix>> | undefined
   try {

@@ -2,14 +2,14 @@
 // QueueStore (begin → write → commit, fsynced before it returns) and the index. Compares the
 // dispatcher's commit journal (D26) with one queue file per message.
 // usage: UV_THREADPOOL_SIZE=16 npx tsx bench/smtp/queue-commit.ts [messages=5000] [sessions=20] [journal|files]
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { QueueStore } from '@wren/mta/queue/queue-store'
+import { runDir } from './util.js'
 
 const N = Number(process.argv[2] ?? 5000), C = Number(process.argv[3] ?? 20)
 const journal = process.argv[4] !== 'files'
-const dataRoot = mkdtempSync(join(tmpdir(), 'wren-qc-'))
+const dataRoot = runDir('wren-qc-')
 const q = new QueueStore({ dataRoot, journal })
 const body = Buffer.alloc(2100, 'a')
 let started = 0

@@ -6,16 +6,17 @@
 //   real (default): the daemon's policy (rewrite rules, mapping tables) and @wren/directory;
 //   basic: a fixed policy and user list, to measure the MTA alone (wren-runner.ts)
 //   WREN_BENCH_PROF=<dir>  writes V8 CPU profiles of both processes there (--cpu-prof)
+//   WREN_BENCH_HANDOFF=0   the dispatcher indexes every message instead of handing store-bound mail
+//     to the job controller (queue/handoff.ts, D28), for comparison
 //   WREN_BENCH_NODE_FLAGS="…"  node/V8 flags for both service processes instead of the daemon's
 //     (apps/server/src/services/registry.ts `nodeFlags`); WREN_BENCH_NODE_FLAGS= runs V8's defaults
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { QueueIndex } from '../../packages/mta/src/queue/index-db.js'
 import { SERVICES } from '../../apps/server/src/services/registry.js'
-import { freePort, loadAverage, rssMb, runSmtpSource, sleep, until } from './util.js'
+import { freePort, loadAverage, rssMb, runDir, runSmtpSource, sleep, until } from './util.js'
 import { percentile, startLatencyProbe } from './latency-probe.js'
 import { provisionDirectory } from './provision.js'
 
@@ -37,9 +38,15 @@ export interface WrenResult {
   /** Longest batch in each phase (ms): the index phase runs on the event loop (SQLite write lock waits included). */
   groupCommitMaxMs: { sync: number; index: number }
   cpuMsPerMessage: { dispatcher: number; jobController: number }
+  /** KB per message each process caused to be written to storage during the load (/proc/<pid>/io write_bytes). */
+  writtenKbPerMessage: { dispatcher: number; jobController: number }
+  /** The same CPU time split into user and kernel (system) time, ms per message. */
+  cpuSplitMsPerMessage: { dispatcher: { user: number; system: number }; jobController: { user: number; system: number } }
   loopDelayMs: { dispatcher: unknown; jobController: unknown }
   load: string
   mode: string
+  /** Store-bound mail handed from the dispatcher to the job controller without an index row (D28). */
+  handoff: boolean
   /** node/V8 flags of the dispatcher process. */
   nodeFlags: string
   /** Client-side end-of-DATA → 250 of one extra session during the load (compare.ts). */
@@ -60,6 +67,17 @@ function startRole(dataRoot: string, port: number, role: 'dispatcher' | 'jobs', 
   return h
 }
 
+/** Recipients the job controller has delivered so far (wren-runner.ts `DELIVERED?`). */
+async function deliveredBy(h: Proc): Promise<number> {
+  const from = h.out.length
+  h.p.stdin!.write('DELIVERED?\n')
+  for (;;) {
+    const m = /DELIVERED (\d+)\n/.exec(h.out.slice(from))
+    if (m) return Number(m[1])
+    await sleep(2)
+  }
+}
+
 async function stopRole(h: Proc): Promise<Record<string, any>> {
   const exited = new Promise((r) => h.p.once('exit', r))
   h.p.kill('SIGINT') // clean shutdown: the profile is written
@@ -69,7 +87,7 @@ async function stopRole(h: Proc): Promise<Record<string, any>> {
 
 export async function runWren(messages: number, sessions: number, opts: { probe?: boolean; mode?: 'real' | 'basic' } = {}): Promise<WrenResult> {
   const mode = opts.mode ?? 'real'
-  const dataRoot = mkdtempSync(join(tmpdir(), 'wren-bench-'))
+  const dataRoot = runDir('wren-bench-')
   const profDir = process.env.WREN_BENCH_PROF
   if (profDir) mkdirSync(profDir, { recursive: true })
   const port = await freePort()
@@ -106,7 +124,8 @@ export async function runWren(messages: number, sessions: number, opts: { probe?
     await runSmtpSource({ port, sessions, messages, from: 'bench@remote.test', to: 'user0@example.org' })
     const tAccept = (performance.now() - t0) / 1000
     const probeLat = await probe?.stop()
-    while (idx.count() > 0) await sleep(10)
+    // end to end: every message in the store (the job controller's count), and nothing left in the index
+    while (await deliveredBy(jobs) < messages + (probeLat?.length ?? 0) || idx.count() > 0) await sleep(10)
     const tEnd = (performance.now() - t0) / 1000
     idx.close()
     clearInterval(sampler)
@@ -129,8 +148,13 @@ export async function runWren(messages: number, sessions: number, opts: { probe?
         dispatcher: +((ds.cpuUserMs + ds.cpuSystemMs) / messages).toFixed(3),
         jobController: +((js.cpuUserMs + js.cpuSystemMs) / messages).toFixed(3),
       },
+      writtenKbPerMessage: { dispatcher: +(ds.writtenKb / messages).toFixed(1), jobController: +(js.writtenKb / messages).toFixed(1) },
+      cpuSplitMsPerMessage: {
+        dispatcher: { user: +(ds.cpuUserMs / messages).toFixed(3), system: +(ds.cpuSystemMs / messages).toFixed(3) },
+        jobController: { user: +(js.cpuUserMs / messages).toFixed(3), system: +(js.cpuSystemMs / messages).toFixed(3) },
+      },
       loopDelayMs: { dispatcher: ds.loopDelayMs, jobController: js.loopDelayMs },
-      load, mode, nodeFlags: process.env.WREN_BENCH_NODE_FLAGS ?? (SERVICES.find((e) => e.name === 'dispatcher')?.nodeFlags ?? []).join(' '),
+      load, mode, handoff: process.env.WREN_BENCH_HANDOFF !== '0', nodeFlags: process.env.WREN_BENCH_NODE_FLAGS ?? (SERVICES.find((e) => e.name === 'dispatcher')?.nodeFlags ?? []).join(' '),
       probe: probeLat ? { messages: probeLat.length, p50Ms: +percentile(probeLat, 0.5).toFixed(2), p99Ms: +percentile(probeLat, 0.99).toFixed(2) } : undefined,
     }
   } finally {

@@ -6,6 +6,7 @@
 //   basic: a fixed policy (basic-policy.ts) and user list (staticDirectory) — the MTA alone;
 //   real:  what the daemon runs — the rewrite rules and mapping tables of the configuration
 //          (policy.ts via runtime.ts) and @wren/directory on the data root (run.ts provisions it).
+import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createLocalBus, nullLogger, staticConfigView } from '@wren/kernel'
 import { openStore } from '@wren/store'
@@ -51,8 +52,9 @@ setInterval(() => {
 }, 100).unref()
 const mb = (m?: NodeJS.MemoryUsage) => m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)]))
 const eld = monitorEventLoopDelay({ resolution: 5 })
+// WREN_BENCH_HANDOFF=0: every message is indexed and claimed from the index (no hand-off, D28), for comparison
 const dispatcher = new DispatcherService({
-  policy, directory, queue, acceptLatencies,
+  policy, directory, queue, acceptLatencies, handoff: process.env.WREN_BENCH_HANDOFF !== '0',
   listeners: [{ name: 'SMTP', channel: 'tcp_local', host: '127.0.0.1', port: Number(portS), tls: 'none', authRequired: false, allowInsecureAuth: false, maxConns: 200, idleTimeout: 60_000, size: 10_000_000, lmtp: false }],
 })
 const jobs = new JobControllerService({ policy, directory, queue, store })
@@ -60,7 +62,16 @@ if (role === 'dispatcher') await dispatcher.start(ctx)
 else await jobs.start(ctx)
 // CPU and event-loop delay are measured from the start of the load (`MARK` on stdin).
 let cpu0 = process.cpuUsage()
-process.stdin.on('data', (d) => { if (String(d).includes('MARK')) { cpu0 = process.cpuUsage(); eld.reset(); eld.enable() } })
+/** Bytes this process has caused to be written to storage (/proc/self/io), for write amplification. */
+const ioWritten = () => { try { return Number(/write_bytes: (\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0) } catch { return 0 } }
+let io0 = ioWritten()
+// `DELIVERED?` asks the job controller how many recipients it has delivered (end-to-end: handed-off
+// mail never shows in the index, so the index running empty does not mean it is in the store).
+process.stdin.on('data', (d) => {
+  const text = String(d)
+  if (text.includes('MARK')) { cpu0 = process.cpuUsage(); io0 = ioWritten(); eld.reset(); eld.enable() }
+  if (text.includes('DELIVERED?')) process.stdout.write(`DELIVERED ${jobs.controller?.stats.delivered ?? 0}\n`)
+})
 readyMem = process.memoryUsage()
 process.stdout.write(`READY ${role === 'jobs' ? 0 : dispatcher.listeners()[0].port}\n`)
 let stopping = false
@@ -74,7 +85,7 @@ const shutdown = async () => {
   process.stdout.write(`STATS ${JSON.stringify({
     accepted: lat.length, p50: pct(0.5), p99: pct(0.99), max: lat.at(-1) ?? 0,
     peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage.rss()) / 1048576), memAtPeakMb: mb(peakMem), memAtReadyMb: mb(readyMem), groupCommit: queue.commitStats,
-    cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000),
+    cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000), writtenKb: Math.round((ioWritten() - io0) / 1024),
     loopDelayMs: { mean: +(eld.mean / 1e6).toFixed(2), p99: +(eld.percentile(99) / 1e6).toFixed(2), max: +(eld.max / 1e6).toFixed(2) },
     delivered: jobs.controller?.stats.delivered ?? 0, jobStats: jobs.controller?.stats,
   })}\n`)

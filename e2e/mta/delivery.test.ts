@@ -16,7 +16,7 @@ describe('SMTP in → store', () => {
     const log = mta.mailLog()
     expect(log).toMatch(/ tcp_intranet ims-ms EE 1 someone@remote\.test rfc822;joe@example\.org joe@ims-ms-daemon/)
     expect(log).toMatch(/ ims-ms D 1 someone@remote\.test rfc822;joe@example\.org joe@ims-ms-daemon/)
-    expect(mta.queue.index.count()).toBe(0)
+    expect(mta.queue.pendingCount()).toBe(0)
     // RFC 5321 §4.4: the store copy starts with the envelope sender as Return-Path
     const view = mta.store.session('joe').open('INBOX', { readOnly: true })
     try {

@@ -42,7 +42,7 @@ describe('MTA functional features', () => {
     }
     await waitFor(() => mta.inbox('joe') === 2 && (mta.mailLog().match(/ bitbucket D /g) ?? []).length === 2, 'both messages and both bitbucket copies')
     await waitFor(() => mta.inbox('ann') === 1, 'the vacation reply')
-    await waitFor(() => mta.queue.index.count() === 0, 'queue empty')
+    await waitFor(() => mta.queue.pendingCount() === 0, 'queue empty')
     expect(mta.inbox('ann')).toBe(1) // one reply per sender per period
     const [reply] = await texts(mta, 'ann')
     expect(reply).toMatch(/^Return-Path: <>\r\n/)
@@ -74,7 +74,7 @@ describe('MTA functional features', () => {
     mta = await startMta({ config: { 'channel:tcp_local.daemon': '127.0.0.1', 'channel:tcp_local.port': peer.port } })
     cleanup.push(() => mta.stop())
     expect(await pySubmit(mta.ports.SUBMISSION, 'friend@remote.test', { mail: ['RET=HDRS', 'ENVID=E-42'], rcpt: ['NOTIFY=SUCCESS,FAILURE', 'ORCPT=rfc822;Friend@remote.test'], subject: 'tell me', messageId: '<rel-1@example.org>' })).toBe('ok')
-    await waitFor(() => / tcp_local DE /.test(mta.mailLog()) && mta.queue.index.count() === 0, 'relayed with DSN passed on')
+    await waitFor(() => / tcp_local DE /.test(mta.mailLog()) && mta.queue.pendingCount() === 0, 'relayed with DSN passed on')
     expect(peer.seen).toEqual([{ rcpt: 'friend@remote.test', notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;Friend@remote.test', ret: 'HDRS', envid: 'E-42' }])
     expect(mta.inbox('joe')).toBe(0) // the next hop reports success itself
   })
@@ -116,6 +116,6 @@ describe('MTA functional features', () => {
     cleanup.push(() => strict.stop())
     await swaks(['--server', `127.0.0.1:${strict.ports.SMTP}`, '--from', 'x@example.org', '--to', 'joe@store.test'])
     await waitFor(() => / tcp_local Q 1 x@example\.org rfc822;joe@store\.test joe@store\.test .*4\.7\.0 TLS required/.test(strict.mailLog()), 'Q record with 4.7.0')
-    expect(strict.queue.index.count()).toBe(1)
+    expect(strict.queue.pendingCount()).toBe(1)
   })
 })

@@ -50,7 +50,7 @@ describe('malformed SMTP', () => {
   })
 
   it('a line longer than 998 octets → 500 5.6.0; nothing is queued', async () => {
-    await waitFor(() => mta.queue.index.count() === 0, 'queue empty')
+    await waitFor(() => mta.queue.pendingCount() === 0, 'queue empty')
     const c = await session(mta)
     await c.cmd('MAIL FROM:<a@remote.test>'); await c.cmd('RCPT TO:<joe@example.org>')
     await c.cmd('DATA')
@@ -58,7 +58,7 @@ describe('malformed SMTP', () => {
     expect(await c.reply()).toMatch(/^500 5\.6\.0 Line too long/)
     expect(await c.cmd('NOOP')).toMatch(/^250/)
     c.close()
-    expect(mta.queue.index.count()).toBe(0)
+    expect(mta.queue.pendingCount()).toBe(0)
   })
 
   it('oversize (SIZE declared and actual) → 552', async () => {

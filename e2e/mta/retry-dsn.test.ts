@@ -35,7 +35,7 @@ describe('delivery failures', () => {
     const [copy] = await inboxText(mta, 'postmaster')
     expect(copy).toContain('Content-Type: text/rfc822-headers')
     // never a bounce to a bounce: nothing else queued
-    await waitFor(() => mta.queue.index.count() === 0, 'queue empty')
+    await waitFor(() => mta.queue.pendingCount() === 0, 'queue empty')
   })
 
   it('RET=HDRS, ENVID and ORCPT are honoured; NOTIFY=NEVER gives a K record and no DSN', async () => {
@@ -52,7 +52,7 @@ describe('delivery failures', () => {
     expect(dsn).toContain('Content-Type: text/rfc822-headers')
     expect(await pySubmit(mta.ports.SUBMISSION, 'b@remote.test', { rcpt: ['NOTIFY=NEVER'] })).toBe('ok')
     await waitFor(() => / tcp_local KE 1 joe@example\.org rfc822;b@remote\.test/.test(mta.mailLog()), 'K record')
-    await waitFor(() => mta.queue.index.count() === 0, 'queue empty')
+    await waitFor(() => mta.queue.pendingCount() === 0, 'queue empty')
     expect(mta.inbox('joe')).toBe(1)
   })
 
@@ -82,6 +82,6 @@ describe('delivery failures', () => {
     expect(delay).toContain('Will-Retry-Until:')
     await waitFor(() => / tcp_local RE 1 joe@example\.org rfc822;busy@remote\.test .*timed out/.test(mta.mailLog()), 'final return', 20_000)
     await waitFor(() => mta.inbox('joe') === 2, 'failure DSN')
-    await waitFor(() => mta.queue.index.count() === 0, 'queue empty')
+    await waitFor(() => mta.queue.pendingCount() === 0, 'queue empty')
   }, 40_000)
 })

@@ -5,6 +5,7 @@ import { listenerDefs } from './dispatcher/listener-config.js'
 import { SmtpListener, type ListenerDef } from './dispatcher/smtp-listener.js'
 import { buildRuntime, type RuntimeOverrides } from './runtime.js'
 import { openServiceQueue } from './queue/service-queue.js'
+import { handoffSocketPath } from './queue/handoff.js'
 
 export interface DispatcherOptions extends RuntimeOverrides {
   /** Replace the configured listener list (tests: port 0 on 127.0.0.1). */
@@ -12,6 +13,8 @@ export interface DispatcherOptions extends RuntimeOverrides {
   queue?: QueueStore
   /** Collects end-of-DATA → 250 latencies in ms (benchmark). */
   acceptLatencies?: number[]
+  /** Hand store-bound mail to the job controller instead of indexing it (default true; false: the index path, for comparison). */
+  handoff?: boolean
 }
 
 export class DispatcherService implements Service {
@@ -32,6 +35,8 @@ export class DispatcherService implements Service {
     rt.log = q.log
     this.closeCounters = q.closeCounters
     await this.queue.reconcile({ cleanIncoming: true })
+    // Mail for the store goes to the job controller whole, not through the index (handoff.ts, D28).
+    if (this.opts.handoff !== false) this.queue.attachHandoff(handoffSocketPath(ctx.dataRoot))
     const logger = ctx.logger('dispatcher')
     const defs = this.opts.listeners ?? listenerDefs(ctx.config)
     for (const def of defs) {
@@ -57,6 +62,7 @@ export class DispatcherService implements Service {
   async stop(): Promise<void> {
     await Promise.all(this.listenersRunning.map((l) => l.close()))
     this.listenersRunning = []
+    this.queue?.detachHandoff()
     await this.flushLog?.()
     this.closeCounters?.()
     if (this.ownsQueue) this.queue?.close()

@@ -11,6 +11,7 @@ import { processProgram } from './delivery/process.js'
 import { buildRuntime, type RuntimeOverrides } from './runtime.js'
 import { openServiceQueue } from './queue/service-queue.js'
 import type { LocalStore } from './ports.js'
+import { HandoffServer, handoffSocketPath } from './queue/handoff.js'
 
 export interface JobControllerOptions extends RuntimeOverrides {
   queue?: QueueStore
@@ -89,9 +90,27 @@ export class JobControllerService implements Service {
       processChannel: true,
     })
     await this.controller.start()
+    // The dispatcher hands store-bound mail over here, before it is indexed (queue/handoff.ts, D28).
+    const controller = this.controller
+    const handoff = new HandoffServer(handoffSocketPath(ctx.dataRoot), {
+      channels: () => controller.handoffChannels(),
+      fresh: (entries, peer) => controller.acceptHandedOff(entries, peer),
+      closed: (peer) => controller.dropHandedOff(peer),
+    })
+    if (await handoff.listen().catch((e: Error) => { logger.warning('General', `dispatcher hand-off not available: ${e.message}`); return false })) {
+      this.handoff = handoff
+      // `imsimta qm stop/start` changes a channel's state in the index: the dispatchers hear of it within a second
+      let said = JSON.stringify(controller.handoffChannels())
+      this.announceTimer = setInterval(() => {
+        const now = JSON.stringify(controller.handoffChannels())
+        if (now !== said) { said = now; handoff.announce() }
+      }, 1000)
+      this.announceTimer.unref()
+    } else logger.notice('General', 'dispatcher hand-off not available: every message goes through the queue index')
     ctx.bus.onMessage('queue.control', (m) => {
       if (m.action === 'refresh') this.controller?.refresh()
       this.controller?.kick()
+      this.handoff?.announce() // (a channel stopped or started, or a new configuration)
     })
     this.flush = () => rt.close()
   }
@@ -100,7 +119,13 @@ export class JobControllerService implements Service {
 
   private closeCounters?: () => void
 
+  private handoff?: HandoffServer
+  private announceTimer?: NodeJS.Timeout
+
   async stop(): Promise<void> {
+    clearInterval(this.announceTimer)
+    await this.handoff?.close()
+    this.handoff = undefined
     await this.controller?.stop()
     await this.flush?.()
     this.closeCounters?.()
@@ -108,7 +133,7 @@ export class JobControllerService implements Service {
     this.closeStore?.()
   }
 
-  async refresh(): Promise<void> { this.controller?.refresh() }
+  async refresh(): Promise<void> { this.controller?.refresh(); this.handoff?.announce() }
 
   async health(): Promise<ServiceHealth> {
     return { ok: Boolean(this.controller), detail: `${this.controller?.activeJobs().length ?? 0} active jobs` }

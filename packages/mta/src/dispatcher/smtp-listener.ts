@@ -111,6 +111,7 @@ export class SmtpListener implements SmtpHandler {
    * for all the sessions a group commit answered together, not one IPC message per message.
    */
   notifyEnqueued(channels: string[], keys: string[]): void {
+    if (!keys.length) return // (all handed off to the job controller: handoff.ts)
     const p = this.pendingNotice
     if (p) {
       for (const c of channels) if (!p.channels.includes(c)) p.channels.push(c)

@@ -1,7 +1,8 @@
 // The job controller (spec 01 §11): runs each channel's master program with `maxjobs` per channel
 // and `job_limit` per pool, untried (ZZ) entries first, retries by `backoff`, delay warnings and the
 // final return by `notices`, stopped channels, held entries ignored. Work arrives by bus message
-// (`queue.enqueued`) and by a periodic rescan of the index.
+// (`queue.enqueued`), by a periodic rescan of the index, and — for the store — whole from the
+// dispatcher's hand-off (queue/handoff.ts), delivered before it is ever indexed.
 import type { ConfigView, EventBus, Logger } from '@wren/kernel'
 import type { QueueStore } from '../queue/queue-store.js'
 import type { EntryRow } from '../queue/index-db.js'
@@ -11,8 +12,15 @@ import type { DeliveryItem, MasterProgram, RecipientOutcome } from '../delivery/
 import { backoffDelay, channelSettings, poolLimit, type ChannelSettings } from './channel-settings.js'
 import { sendNotification, type NotifierDeps } from '../dsn/notify.js'
 import { wants, type DsnRecipient } from '../dsn/build.js'
+import type { HandedOffEntry, HandoffPeer } from '../queue/handoff.js'
 
 const DAY = 86_400_000
+
+/** Handed-off entries waiting per channel at most; more are indexed at once (memory stays bounded, the queue tools see them). */
+const MAX_HANDED_OFF_WAITING = 2000
+
+/** A handed-off entry waiting for (or in) a job: its would-be index row, and who to tell when it is settled. */
+interface HandedOff { row: EntryRow; env: QueueEnvelope; peer: HandoffPeer }
 
 export interface JobControllerDeps extends NotifierDeps {
   config: ConfigView
@@ -39,6 +47,8 @@ export class JobController {
   private channelsAt = 0
   private settingsCache = new Map<string, ChannelSettings>()
   private idle: Array<() => void> = []
+  /** Handed-off entries not yet in a job, per channel (untried: they go before the index's due entries). */
+  private handedOff = new Map<string, HandedOff[]>()
   private unsub?: () => void
   /** Recipients delivered / requeued / failed, and channel jobs run (messages per job = batching). */
   readonly stats = { delivered: 0, requeued: 0, failed: 0, jobs: 0 }
@@ -62,6 +72,7 @@ export class JobController {
 
   async stop(): Promise<void> {
     this.stopping = true
+    this.handedOff.clear() // (their dispatcher indexes them when the hand-off connection closes)
     this.unsub?.()
     if (this.timer) clearInterval(this.timer)
     if (this.jobs.size) await new Promise<void>((r) => this.idle.push(r))
@@ -102,12 +113,17 @@ export class JobController {
 
   private scanOnce(): void {
     const stopped = new Set(this.d.queue.index.stoppedChannels())
-    for (const channel of this.channels()) {
-      if (stopped.has(channel)) continue
+    const channels = this.handedOff.size ? new Set([...this.channels(), ...this.handedOff.keys()]) : this.channels()
+    for (const channel of channels) {
+      const waiting = this.handedOff.get(channel)
       const s = this.settings(channel)
-      if (s.kind === 'hold' || s.kind === 'none') continue
-      if (!this.d.programFor(s)) continue // e.g. ims-ms while the store cannot be opened: leave it queued
+      // e.g. ims-ms while the store cannot be opened: leave it queued
+      if (stopped.has(channel) || s.kind === 'hold' || s.kind === 'none' || !this.d.programFor(s)) {
+        if (waiting?.length) this.indexHandedOff(waiting.splice(0))
+        continue
+      }
       while ((this.running.get(channel) ?? 0) < s.maxjobs && (this.poolRunning.get(s.pool) ?? 0) < poolLimit(this.d.config, s.pool)) {
+        if (waiting?.length) { this.runJob(s, [], waiting.splice(0, s.batch)); continue }
         const rows = this.d.queue.index.claimDue(channel, s.batch)
         if (!rows.length) break
         this.runJob(s, rows)
@@ -115,16 +131,122 @@ export class JobController {
     }
   }
 
-  private runJob(s: ChannelSettings, rows: EntryRow[]): void {
+  // ---- the dispatcher's hand-off (queue/handoff.ts) ----
+
+  /** Channels whose new entries the dispatcher may hand over: store delivery, deliverable now, not stopped. */
+  handoffChannels(): string[] {
+    if (this.stopping) return []
+    const stopped = new Set(this.d.queue.index.stoppedChannels())
+    return [...new Set(['ims-ms', ...this.channels()])].filter((c) => {
+      const s = this.settings(c)
+      return s.kind === 'ims-ms' && !stopped.has(c) && Boolean(this.d.programFor(s))
+    })
+  }
+
+  /** New entries from the dispatcher, on disk in its journal and in no index: delivered in the next jobs. */
+  acceptHandedOff(entries: HandedOffEntry[], peer: HandoffPeer): void {
+    const now = Date.now()
+    for (const e of entries) {
+      const env = e.env
+      const row: EntryRow = {
+        key: e.key, msg_id: env.id, channel: env.channel, dir: e.dir, attempts: 0, held: 0, created: env.created ?? now, next_at: now,
+        last_error: null, sender: env.from, size: env.size, rcpt_count: env.recipients.length, active: process.pid, env: null, seg: e.seg, seg_off: e.segOff,
+      }
+      let list = this.handedOff.get(env.channel)
+      if (!list) this.handedOff.set(env.channel, (list = []))
+      list.push({ row, env, peer })
+    }
+    for (const list of this.handedOff.values()) if (list.length > MAX_HANDED_OFF_WAITING) this.indexHandedOff(list.splice(MAX_HANDED_OFF_WAITING))
+    if (this.stopping) for (const list of this.handedOff.values()) this.indexHandedOff(list.splice(0))
+    else this.kick()
+  }
+
+  /** The dispatcher went away: what it handed over and no job has started is its to index again. */
+  dropHandedOff(peer: HandoffPeer): void {
+    for (const [channel, list] of this.handedOff) {
+      const keep = list.filter((h) => h.peer !== peer)
+      if (keep.length) this.handedOff.set(channel, keep); else this.handedOff.delete(channel)
+    }
+  }
+
+  /** Tells each entry's dispatcher that it is delivered, or indexed. */
+  private settle(entries: HandedOff[]): void {
+    const byPeer = new Map<HandoffPeer, string[]>()
+    for (const h of entries) {
+      let keys = byPeer.get(h.peer)
+      if (!keys) byPeer.set(h.peer, (keys = []))
+      keys.push(h.row.key)
+    }
+    for (const [peer, keys] of byPeer) peer.settle(keys)
+  }
+
+  /**
+   * Handed-off entries that were not (all) delivered at once get their index rows, as if they had
+   * been indexed when accepted (attempt 0, due now): from there on they are ordinary queue entries
+   * (retry, DSN, hold). Rows another process wrote first are kept.
+   */
+  private indexHandedOff(entries: HandedOff[]): void {
+    if (!entries.length) return
+    const now = Date.now()
+    try {
+      this.d.queue.index.insertAbsent(entries.map((h) => ({ key: h.row.key, dir: h.row.dir, attempts: 0, held: false, env: h.env, nextAt: now, seg: h.row.seg, segOff: h.row.seg_off })))
+    } catch (e) {
+      // (the index stayed locked: the dispatcher indexes them itself if the connection goes away; try again meanwhile)
+      this.d.logger.warning('General', `indexing handed-off entries failed: ${(e as Error).message}`)
+      const t = setTimeout(() => this.indexHandedOff(entries.filter((h) => h.peer.connected)), 1000)
+      t.unref()
+      return
+    }
+    this.settle(entries)
+    this.kick()
+  }
+
+  /**
+   * A job over handed-off entries: delivered and logged as any job's; a message with every
+   * recipient delivered is settled (it never gets a row), any other is indexed untouched and
+   * retried from the index — its delivered recipients are then no-ops in the store (delivery key).
+   */
+  private async handedOffJob(s: ChannelSettings, batch: HandedOff[]): Promise<void> {
+    const q = this.d.queue
+    const program = this.d.programFor(s)
+    const items = batch.map((h) => ({ key: h.row.key, env: h.env, path: q.pathOf(h.row), pending: h.env.recipients.map((_, i) => i), row: h.row }))
+    const afterRecorded: Array<() => void> = []
+    let outcomes: RecipientOutcome[][] | undefined
+    if (program) {
+      try { outcomes = await program.deliver(items, s, { afterRecorded: (fn) => { afterRecorded.push(fn) } }) } catch (e) {
+        this.d.logger.warning('General', `${s.name} job failed, messages queued: ${(e as Error).message}`)
+      }
+    }
+    const now = Date.now()
+    const delivered: HandedOff[] = []
+    const unfinished: HandedOff[] = []
+    try {
+      for (let i = 0; i < items.length; i++) {
+        const sets = outcomes && this.classify(s, items[i], outcomes[i] ?? [], now)
+        if (!sets || sets.perm.length || sets.temp.length) { unfinished.push(batch[i]); continue }
+        await this.finish(s, items[i], sets, now, [])
+        delivered.push(batch[i])
+      }
+    } finally {
+      for (const fn of afterRecorded) { try { fn() } catch (e) { this.d.logger.error('General', `after-job step failed: ${(e as Error).message}`) } }
+    }
+    this.settle(delivered)
+    this.indexHandedOff(unfinished)
+  }
+
+  private runJob(s: ChannelSettings, rows: EntryRow[], handedOff?: HandedOff[]): void {
+    if (handedOff) rows = handedOff.map((h) => h.row)
     const id = this.nextJobId++
     this.stats.jobs++
     const info: JobInfo = { id, channel: s.name, messages: rows.length, recipients: rows.reduce((a, r) => a + r.rcpt_count, 0), bytes: rows.reduce((a, r) => a + r.size, 0), keys: rows.map((r) => r.key) }
     this.jobs.set(id, info)
     this.running.set(s.name, (this.running.get(s.name) ?? 0) + 1)
     this.poolRunning.set(s.pool, (this.poolRunning.get(s.pool) ?? 0) + 1)
-    this.job(s, rows).catch((e) => {
+    const run = handedOff ? this.handedOffJob(s, handedOff) : this.job(s, rows)
+    run.catch((e) => {
       this.d.logger.error('General', `${s.name} job failed: ${(e as Error).stack ?? e}`)
-      this.d.queue.index.release(rows.map((r) => r.key))
+      if (handedOff) this.indexHandedOff(handedOff)
+      else this.d.queue.index.release(rows.map((r) => r.key))
     }).finally(() => {
       this.jobs.delete(id)
       this.running.set(s.name, (this.running.get(s.name) ?? 1) - 1)

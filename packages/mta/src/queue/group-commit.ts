@@ -38,7 +38,8 @@ interface Pending {
   /** A message going to the commit journal instead of (or besides) queue files. */
   record?: JournalRecord
   placement?: Placement
-  after: (placement?: Placement) => void
+  /** Indexes the message's entries; returns how many it handed off to the job controller instead (journal.ts `indexed`). */
+  after: (placement?: Placement) => number | void
   /** After `after` has committed (a journal-only message is answered before it). */
   onIndexed?: () => void
   resolve: () => void
@@ -56,6 +57,8 @@ export class GroupCommitter {
   /** Open directory handles, kept for the per-batch directory fsync (no open/close per batch). */
   private readonly dirHandles = new Map<string, Promise<FileHandle>>()
   private closed = false
+  /** Journal-only messages answered `250` whose index transaction has not committed yet. */
+  unindexed = 0
   /** Batches committed, items, and time spent per phase summed over batches (ms), for the benchmark. */
   stats = { batches: 0, items: 0, ms: { sync: 0, index: 0 }, maxMs: { sync: 0, index: 0 }, reindexRetries: 0 }
 
@@ -71,7 +74,7 @@ export class GroupCommitter {
    * after `after` committed, except for a journal-only message (no items): it resolves once the
    * record is on disk, and `onIndexed` follows the index transaction.
    */
-  commit(items: CommitItem[], after: (placement?: Placement) => void, record?: JournalRecord, onIndexed?: () => void): Promise<void> {
+  commit(items: CommitItem[], after: (placement?: Placement) => number | void, record?: JournalRecord, onIndexed?: () => void): Promise<void> {
     if (record && !this.journal) return Promise.reject(new Error('no commit journal'))
     return new Promise((resolve, reject) => {
       this.queue.push({ items, after, record, onIndexed, resolve, reject })
@@ -161,18 +164,20 @@ export class GroupCommitter {
     const answered = batch.filter((p, i) => p.record && !p.items.length && outcome[i].ok)
     const wasAnswered = new Set(answered)
     for (const p of answered) p.resolve()
+    this.unindexed += answered.length
     let journalIndexed = false
     try {
       await this.inTransaction(() => {
+        let handedOff = 0
         batch.forEach((p, i) => {
           if (!outcome[i].ok) return
-          try { p.after(p.placement) } catch (error) {
+          try { handedOff += p.after(p.placement) || 0 } catch (error) {
             if (wasAnswered.has(p)) throw error // answered: all of its batch's journal rows are tried again
             outcome[i] = { ok: false, error }
           }
         })
         if (placed && batch.some((p, i) => p.record && outcome[i].ok)) {
-          this.journal!.indexed(placed.seg, placed.at)
+          this.journal!.indexed(placed.seg, placed.at, handedOff)
           journalIndexed = true
         }
       })
@@ -190,7 +195,7 @@ export class GroupCommitter {
     }
     const refused: Array<Promise<unknown>> = []
     batch.forEach((p, i) => {
-      if (wasAnswered.has(p)) { if (journalIndexed) p.onIndexed?.(); return }
+      if (wasAnswered.has(p)) { if (journalIndexed) { p.onIndexed?.(); this.unindexed-- } return }
       const o = outcome[i]
       if (o.ok) { this.stats.items += p.items.length; p.resolve(); p.onIndexed?.(); return }
       // A refused session must not leave a deliverable file behind (it was never indexed).
@@ -211,9 +216,10 @@ export class GroupCommitter {
     const t = setTimeout(() => {
       if (this.closed) return
       void Promise.resolve(this.inTransaction(() => {
-        for (const p of answered) p.after(p.placement)
-        this.journal!.indexed(placed.seg, placed.at)
-      })).then(() => { for (const p of answered) p.onIndexed?.() }, () => this.reindexLater(answered, placed))
+        let handedOff = 0
+        for (const p of answered) handedOff += p.after(p.placement) || 0
+        this.journal!.indexed(placed.seg, placed.at, handedOff)
+      })).then(() => { for (const p of answered) { p.onIndexed?.(); this.unindexed-- } }, () => this.reindexLater(answered, placed))
     }, REINDEX_RETRY_MS)
     t.unref()
   }

@@ -217,6 +217,18 @@ export class QueueIndex {
 
   private segSt?: Record<'sealed' | 'allSealed' | 'used', Database.Statement>
 
+  /** Indexes the entries the index lacks (a hand-off's fallback, handoff.ts: whoever indexes first wins, nothing is replaced). */
+  insertAbsent(items: NewEntry[]): number {
+    this.hasSt ??= this.db.prepare('SELECT 1 FROM entry WHERE key = ?').pluck()
+    return this.db.transaction(() => {
+      let n = 0
+      for (const it of items) if (this.hasSt!.get(it.key) === undefined) { this.insertOne(it); n++ }
+      return n
+    }).immediate()
+  }
+
+  private hasSt?: Database.Statement
+
   /** Journal recovery: indexes the entries the index lacks, and raises the segment's mark, in one transaction. */
   insertMissing(items: NewEntry[], segment: string, end: number): number {
     const has = this.db.prepare('SELECT 1 FROM entry WHERE key = ?').pluck()

@@ -13,10 +13,12 @@
 // Durability and recovery:
 // - a batch is written and fdatasynced before its sessions get `250`; its rows are indexed right
 //   after (group-commit.ts), and a crash in between is recovered from the journal itself;
-// - each segment's index row keeps a high-water mark, raised in the same transaction as a batch's
-//   inserts, and only over batches that are all indexed (two batches in flight may be indexed out
-//   of order): every record below it is (or was) indexed, so after a crash the owner re-indexes
-//   only the valid records above it; a record below it without a row was delivered, never resurrected;
+// - each segment's index row keeps a high-water mark, raised only over batches that are settled:
+//   every entry indexed, or handed to the job controller and then delivered or indexed by it
+//   (handoff.ts), with nothing unsettled before them (batches settle out of order). Every record
+//   below it is (or was) indexed or delivered, so after a crash the owner re-indexes only the valid
+//   records above it (one already delivered is delivered again, which the store's delivery key
+//   makes a no-op); a record below it without a row was delivered, never resurrected;
 // - batches start on 4 KB boundaries and every record carries the segment's tag and a CRC, so a
 //   torn batch is skipped without losing a later, complete one;
 // - a segment is deleted only when it is sealed (no more appends, nothing in flight) and no row
@@ -40,7 +42,7 @@ export interface JournalEntry { key: string; dir: string; env: QueueEnvelope }
 /** One message's record: where its bytes start inside the record (set when encoded). */
 export interface JournalRecord { buf: Buffer; bodyOffset: number; entries: JournalEntry[] }
 
-export interface Placement { segment: string; recordOffset: number }
+export interface Placement { segment: string; recordOffset: number; /** Where the record's batch starts (its key in the segment's open list). */ batchAt: number }
 
 interface Segment {
   name: string
@@ -50,11 +52,26 @@ interface Segment {
   /** Next free byte. */
   next: number
   cap: number
-  /** Batches placed in it whose rows are not yet indexed, in segment order (done: indexed, or abandoned, while an earlier one is not). */
-  open: Array<{ at: number; end: number; done: boolean }>
+  /**
+   * Batches placed in it that are not yet settled, in segment order. A batch is settled when its
+   * index transaction committed (`indexed`) and every entry it handed to the job controller instead
+   * of indexing (handoff.ts) was delivered, or indexed by whoever could not deliver it (`settled`).
+   */
+  open: OpenBatch[]
   /** No more appends (rotated away); sealed in the index once nothing is in flight. */
   retiring: boolean
 }
+
+interface OpenBatch {
+  at: number
+  end: number
+  indexed: boolean
+  /** Entries handed off instead of indexed (set by `indexed`: a retried transaction sets it again). */
+  handedOff: number
+  settled: number
+}
+
+const isSettled = (b: OpenBatch) => b.indexed && b.settled >= b.handedOff
 
 export const segmentTag = (name: string) => crc32(name) >>> 0
 
@@ -179,7 +196,7 @@ export class CommitJournal {
     }
     const at = alignUp(seg.next)
     seg.next = at + len
-    seg.open.push({ at, end: at + len, done: false })
+    seg.open.push({ at, end: at + len, indexed: false, handedOff: 0, settled: 0 })
     if (!this.next && seg.next > seg.cap / 2) {
       this.next = this.create(this.segmentBytes)
       this.next.catch(() => { this.next = undefined })
@@ -188,31 +205,48 @@ export class CommitJournal {
     let off = at
     for (const r of records) {
       seal(r, seg.tag)
-      placements.push({ segment: seg.name, recordOffset: off })
+      placements.push({ segment: seg.name, recordOffset: off, batchAt: at })
       off += r.buf.length
     }
     return { seg, at, buf: records.length === 1 ? records[0].buf : Buffer.concat(records.map((r) => r.buf), len), placements }
   }
 
   /**
-   * Inside the batch's index transaction: the high-water mark moves over every batch of the segment
-   * that is now indexed with nothing unindexed before it; a rotated-away segment with nothing in
-   * flight is sealed.
+   * Inside the batch's index transaction: its rows are indexed, and `handedOff` of its entries went
+   * to the job controller instead (each settles later: `settled`). The high-water mark moves over
+   * every batch of the segment that is now settled with nothing unsettled before it; a rotated-away
+   * segment with nothing in flight is sealed. (Idempotent: a failed transaction is run again.)
    */
-  indexed(seg: Segment, at: number): void {
-    this.settle(seg, at, this.txIndex)
+  indexed(seg: Segment, at: number, handedOff = 0): void {
+    const b = seg.open.find((o) => o.at === at)
+    if (b) { b.indexed = true; b.handedOff = handedOff }
+    this.advance(seg, this.txIndex)
+  }
+
+  /**
+   * Inside a transaction on the group commit's connection, once per handed-off entry: it was
+   * delivered, or indexed by the job controller (which could not deliver it). If that transaction
+   * fails to commit, the mark on disk stays lower than this process believes: a crash then
+   * re-indexes more than needed, which re-delivery absorbs (the store's delivery key), never less.
+   */
+  settled(segment: string, at: number): void {
+    const seg = this.segments.get(segment)
+    const b = seg?.open.find((o) => o.at === at)
+    if (!seg || !b) return
+    b.settled++
+    this.advance(seg, this.txIndex)
   }
 
   /** The batch failed before anyone was answered `250`: nothing of it is referenced (its bytes stay dead in the segment). */
   abandoned(seg: Segment, at: number): void {
-    this.settle(seg, at, this.index)
+    const b = seg.open.find((o) => o.at === at)
+    if (b) { b.indexed = true; b.handedOff = 0 }
+    this.advance(seg, this.index)
   }
 
-  private settle(seg: Segment, at: number, via: QueueIndex): void {
-    const b = seg.open.find((o) => o.at === at)
-    if (b) b.done = true
+  private advance(seg: Segment, via: QueueIndex): void {
     let hw = -1
-    while (seg.open[0]?.done) hw = seg.open.shift()!.end
+    while (seg.open.length && isSettled(seg.open[0])) hw = seg.open.shift()!.end
     if (hw >= 0) via.raiseHighWater(seg.name, hw)
     if (seg.retiring && !seg.open.length) this.sealNow(seg, via)
   }
