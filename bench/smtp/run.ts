@@ -16,7 +16,7 @@ import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { QueueIndex } from '../../packages/mta/src/queue/index-db.js'
 import { SERVICES } from '../../apps/server/src/services/registry.js'
-import { freePort, loadAverage, rssMb, runDir, runSmtpSource, sleep, until } from './util.js'
+import { diskWrittenBytes, freePort, loadAverage, rssMb, runDir, runSmtpSource, sleep, until } from './util.js'
 import { percentile, startLatencyProbe } from './latency-probe.js'
 import { provisionDirectory } from './provision.js'
 
@@ -38,8 +38,8 @@ export interface WrenResult {
   /** Longest batch in each phase (ms): the index phase runs on the event loop (SQLite write lock waits included). */
   groupCommitMaxMs: { sync: number; index: number }
   cpuMsPerMessage: { dispatcher: number; jobController: number }
-  /** KB per message each process caused to be written to storage during the load (/proc/<pid>/io write_bytes). */
-  writtenKbPerMessage: { dispatcher: number; jobController: number }
+  /** KB per message written to the machine's disks during the load (/proc/diskstats: every process, the kernel's own writes included). */
+  diskWrittenKbPerMessage: number
   /** The same CPU time split into user and kernel (system) time, ms per message. */
   cpuSplitMsPerMessage: { dispatcher: { user: number; system: number }; jobController: { user: number; system: number } }
   loopDelayMs: { dispatcher: unknown; jobController: unknown }
@@ -119,6 +119,7 @@ export async function runWren(messages: number, sessions: number, opts: { probe?
     const idx = new QueueIndex(join(dataRoot, 'db', 'queue-index.sqlite'))
     const load = loadAverage()
     disp.p.stdin!.write('MARK\n'); jobs.p.stdin!.write('MARK\n')
+    const diskWritten0 = diskWrittenBytes()
     const t0 = performance.now()
     const probe = opts.probe ? startLatencyProbe(port, 'probe@remote.test', 'user0@example.org') : undefined
     await runSmtpSource({ port, sessions, messages, from: 'bench@remote.test', to: 'user0@example.org' })
@@ -127,6 +128,7 @@ export async function runWren(messages: number, sessions: number, opts: { probe?
     // end to end: every message in the store (the job controller's count), and nothing left in the index
     while (await deliveredBy(jobs) < messages + (probeLat?.length ?? 0) || idx.count() > 0) await sleep(10)
     const tEnd = (performance.now() - t0) / 1000
+    const diskWritten1 = diskWrittenBytes()
     idx.close()
     clearInterval(sampler)
     const ds = await stopRole(disp)
@@ -148,7 +150,7 @@ export async function runWren(messages: number, sessions: number, opts: { probe?
         dispatcher: +((ds.cpuUserMs + ds.cpuSystemMs) / messages).toFixed(3),
         jobController: +((js.cpuUserMs + js.cpuSystemMs) / messages).toFixed(3),
       },
-      writtenKbPerMessage: { dispatcher: +(ds.writtenKb / messages).toFixed(1), jobController: +(js.writtenKb / messages).toFixed(1) },
+      diskWrittenKbPerMessage: +((diskWritten1 - diskWritten0) / 1024 / messages).toFixed(1),
       cpuSplitMsPerMessage: {
         dispatcher: { user: +(ds.cpuUserMs / messages).toFixed(3), system: +(ds.cpuSystemMs / messages).toFixed(3) },
         jobController: { user: +(js.cpuUserMs / messages).toFixed(3), system: +(js.cpuSystemMs / messages).toFixed(3) },

@@ -36,6 +36,18 @@ export const freePort = () => new Promise<number>((resolve, reject) => {
 /** Resident set size of a process in MB (from /proc). */
 export const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 
+/** Bytes written to the machine's whole disks so far (/proc/diskstats, sectors of 512 bytes; partitions and virtual devices skipped). */
+export function diskWrittenBytes(): number {
+  execFileSync('sync') // (what earlier work left in the page cache is counted before, this run's after)
+  let sectors = 0
+  for (const line of readFileSync('/proc/diskstats', 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/)
+    if (f.length < 10 || /^(loop|ram|dm-|sr)/.test(f[2]) || /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+)\d+$|p\d+$/.test(f[2])) continue
+    sectors += Number(f[9])
+  }
+  return sectors * 512
+}
+
 export const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ')
 
 export async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<void> {

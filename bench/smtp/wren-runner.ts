@@ -6,7 +6,6 @@
 //   basic: a fixed policy (basic-policy.ts) and user list (staticDirectory) — the MTA alone;
 //   real:  what the daemon runs — the rewrite rules and mapping tables of the configuration
 //          (policy.ts via runtime.ts) and @wren/directory on the data root (run.ts provisions it).
-import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createLocalBus, nullLogger, staticConfigView } from '@wren/kernel'
 import { openStore } from '@wren/store'
@@ -62,14 +61,11 @@ if (role === 'dispatcher') await dispatcher.start(ctx)
 else await jobs.start(ctx)
 // CPU and event-loop delay are measured from the start of the load (`MARK` on stdin).
 let cpu0 = process.cpuUsage()
-/** Bytes this process has caused to be written to storage (/proc/self/io), for write amplification. */
-const ioWritten = () => { try { return Number(/write_bytes: (\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0) } catch { return 0 } }
-let io0 = ioWritten()
 // `DELIVERED?` asks the job controller how many recipients it has delivered (end-to-end: handed-off
 // mail never shows in the index, so the index running empty does not mean it is in the store).
 process.stdin.on('data', (d) => {
   const text = String(d)
-  if (text.includes('MARK')) { cpu0 = process.cpuUsage(); io0 = ioWritten(); eld.reset(); eld.enable() }
+  if (text.includes('MARK')) { cpu0 = process.cpuUsage(); eld.reset(); eld.enable() }
   if (text.includes('DELIVERED?')) process.stdout.write(`DELIVERED ${jobs.controller?.stats.delivered ?? 0}\n`)
 })
 readyMem = process.memoryUsage()
@@ -85,7 +81,7 @@ const shutdown = async () => {
   process.stdout.write(`STATS ${JSON.stringify({
     accepted: lat.length, p50: pct(0.5), p99: pct(0.99), max: lat.at(-1) ?? 0,
     peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage.rss()) / 1048576), memAtPeakMb: mb(peakMem), memAtReadyMb: mb(readyMem), groupCommit: queue.commitStats,
-    cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000), writtenKb: Math.round((ioWritten() - io0) / 1024),
+    cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000),
     loopDelayMs: { mean: +(eld.mean / 1e6).toFixed(2), p99: +(eld.percentile(99) / 1e6).toFixed(2), max: +(eld.max / 1e6).toFixed(2) },
     delivered: jobs.controller?.stats.delivered ?? 0, jobStats: jobs.controller?.stats,
   })}\n`)
