@@ -2,7 +2,7 @@
 // commit journal and index: nothing handed off is ever lost, and the journal's high-water mark
 // never passes an entry that is neither delivered nor indexed.
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { QueueStore } from './queue-store.js'
@@ -23,9 +23,9 @@ afterEach(async () => {
 
 const split = (channel: string, to = ['joe@example.org']) => ({ channel, sourceChannel: 'tcp_local', from: 'a@remote.test', created: Date.now(), recipients: to.map((t) => ({ to: t, origTo: t })) })
 
-async function accept(q: QueueStore, n: number, splits = [split('ims-ms')]): Promise<string[]> {
+async function accept(q: QueueStore, n: number, splits = [split('ims-ms')], bodyBytes = 10): Promise<string[]> {
   const m = await q.begin()
-  await q.write(m, Buffer.from(`Subject: m${n}\r\n\r\nbody ${n}\r\n`))
+  await q.write(m, Buffer.from(`Subject: m${n}\r\n\r\nbody ${n} ${'x'.repeat(bodyBytes)}\r\n`))
   return q.commit(m, splits)
 }
 
@@ -117,6 +117,26 @@ describe('hand-off to the job controller (D28)', () => {
     const [b] = await accept(q, 2)
     expect(q.index.get(b)).toBeDefined()
     expect(jc.got).toHaveLength(0)
+  })
+
+  it('a segment whose entries were all delivered through the hand-off is deleted once sealed', async () => {
+    const d = scratch()
+    const jc = await fakeJobController(d)
+    const q = new QueueStore({ dataRoot: d, journal: { segmentBytes: 8192 } })
+    cleanups.push(() => q.close())
+    q.attachHandoff(handoffSocketPath(d))
+    await until(() => q.handsOff('ims-ms'))
+    const jnl = () => readdirSync(join(d, 'queue', '.journal')).filter((f) => f.endsWith('.jnl'))
+    // (settled only after all were accepted: the segments are sealed when their last batch settles)
+    const keys: string[] = []
+    for (let g = 0; g < 10; g++) keys.push(...(await Promise.all([0, 1, 2, 3].map((n) => accept(q, g * 4 + n, undefined, 1500)))).flat())
+    await until(() => jc.got.length === 40)
+    expect(jnl().length).toBeGreaterThan(2)
+    jc.settle(keys)
+    await until(() => q.handoffStats.settled === 40)
+    // every rotated-away segment goes; what is left is the one being appended to (and the next one, prepared)
+    await until(() => jnl().length <= 2)
+    expect(q.index.segments().filter((s) => s.sealed)).toEqual([])
   })
 
   it('a crash before settlement: the next start re-indexes the handed-off entry from the journal', async () => {

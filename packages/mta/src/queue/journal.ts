@@ -260,7 +260,8 @@ export class CommitJournal {
     via.sealSegment(seg.name)
     this.segments.delete(seg.name)
     void seg.fh.close().catch(() => {})
-    void this.retireEmpty([seg.name])
+    // (after the transaction the seal may be part of has committed: the check reads on another connection)
+    setImmediate(() => { this.retireEmpty([seg.name]).catch(() => { /* retried at the next completion or start */ }) })
   }
 
   /** Deletes sealed segments no entry refers to (retireEmptySegments). */
