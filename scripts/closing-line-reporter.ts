@@ -7,13 +7,17 @@ export default class ClosingLine implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<unknown>) {
     let passed = 0, failed = 0, skipped = 0
     for (const m of modules) {
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++ // load/collect error
+      let failedHere = 0
       for (const t of m.children.allTests()) {
         const s = t.result().state
         if (s === 'passed') passed++
-        else if (s === 'failed') failed++
+        else if (s === 'failed') failedHere++
         else skipped++
       }
+      // A file that failed with no failed test: it did not load, or a beforeAll/afterAll hook threw
+      // (its tests then count as skipped) — one failure, never a silent pass.
+      if (m.state() === 'failed' && failedHere === 0) failedHere = 1
+      failed += failedHere
     }
     failed += errors.length
     if (process.env.WREN_TEST_SUMMARY) writeFileSync(process.env.WREN_TEST_SUMMARY, JSON.stringify({ passed, failed, skipped }))

@@ -39,10 +39,15 @@ export type FlowDaemon = ReturnType<typeof foregroundDaemon>
 export async function startFlowDaemon(env: NodeJS.ProcessEnv, services: string[]): Promise<FlowDaemon> {
   const daemon = foregroundDaemon(env)
   await until('daemon ready', () => daemon.output().includes('wren: ready'), 180_000)
+  let last: Awaited<ReturnType<typeof status>>
   await until(`${services.join(', ')} running`, async () => {
-    const st = await status(env)
+    const st = last = await status(env)
     return services.every((n) => svc(st, n)?.state === 'running') || undefined
-  }, 120_000)
+  }, 120_000).catch((e: Error) => {
+    // (which service, in what state, and what the daemon said: a flake in CI is otherwise a guess)
+    const states = services.map((n) => `${n}=${JSON.stringify(svc(last, n) ?? null)}`).join(' ')
+    throw new Error(`${e.message}\n${states}\n--- daemon output (tail) ---\n${daemon.output().slice(-4000)}`)
+  })
   return daemon
 }
 
