@@ -10,7 +10,8 @@ import { GroupCommitter, closeItem, type CommitItem } from './group-commit.js'
 import { QueueIndex, type EntryRow } from './index-db.js'
 import { CommitJournal, encodeRecord, retireEmptySegments, type JournalEntry, type Placement } from './journal.js'
 import { journalRef, readMessagePrefix } from './message-ref.js'
-import { HandoffClient, type HandedOffEntry } from './handoff.js'
+import type { HandedOffEntry } from './handoff.js'
+import { HandoffLedger } from './handoff-ledger.js'
 import { entryKey, newMessageId, parseQueueName, queueFileName, subdirFor } from './names.js'
 
 export interface QueueStoreOptions {
@@ -86,10 +87,8 @@ export class QueueStore {
   /** The journal owner's second index connection, for the group commit's transactions only (never blocks the event loop on the lock). */
   private readonly commitIndex?: QueueIndex
   private checkpointTimer?: NodeJS.Timeout
-  /** The dispatcher's hand-off to the job controller (handoff.ts), once attached. */
-  private handoff?: HandoffClient
-  /** Entries handed off, settled by the job controller, and orphaned (indexed here after the connection went away). */
-  readonly handoffStats = { handedOff: 0, settled: 0, orphaned: 0 }
+  /** The dispatcher's hand-off to the job controller (handoff-ledger.ts), once attached. */
+  private handoff?: HandoffLedger
 
   constructor(opts: QueueStoreOptions) {
     this.root = join(opts.dataRoot, 'queue')
@@ -227,18 +226,18 @@ export class QueueStore {
     // Inside the batch's index transaction (run again if it fails): entries of a channel the job
     // controller takes are handed off once it committed, the others indexed now.
     let handedOff: HandedOffEntry[] = []
+    let via: HandoffLedger | undefined
     const after = (placed?: Placement) => {
+      via = this.handoff
       const loc = { seg: placed!.segment, segOff: placed!.recordOffset + record.bodyOffset }
       const rows = entries.map((e) => ({ key: e.key, dir: e.dir, attempts: 0, held: false, env: e.env, ...loc }))
-      handedOff = this.handoff ? rows.filter((r) => this.handoff!.takes(r.env.channel)).map((r) => ({ key: r.key, dir: r.dir, env: r.env, ...loc, at: placed!.batchAt })) : []
+      handedOff = via ? rows.filter((r) => via!.takes(r.env.channel)).map((r) => ({ key: r.key, dir: r.dir, env: r.env, ...loc, at: placed!.batchAt })) : []
       const indexNow = handedOff.length ? rows.filter((r) => !handedOff.some((h) => h.key === r.key)) : rows
       if (indexNow.length) this.commitIndex!.insert(indexNow)
       return handedOff.length
     }
     await this.committer.commit([], after, record, () => {
-      this.handoffStats.handedOff += handedOff.length
-      if (this.handoff) this.handoff.offer(handedOff)
-      else if (handedOff.length) this.indexOrphans(handedOff) // (detached meanwhile)
+      via?.offer(handedOff) // (indexed at once if the hand-off stopped meanwhile)
       indexed?.(handedOff.length ? keys.filter((k) => !handedOff.some((h) => h.key === k)) : keys)
     })
     return keys
@@ -250,59 +249,23 @@ export class QueueStore {
    */
   attachHandoff(socketPath: string): void {
     if (!this.journal || this.handoff) return
-    this.handoff = new HandoffClient(socketPath, {
-      settled: (entries) => { this.handoffStats.settled += entries.length; this.settleHandedOff(entries) },
-      orphaned: (entries) => { this.handoffStats.orphaned += entries.length; this.indexOrphans(entries) },
-    })
-    this.handoff.start()
+    this.handoff = new HandoffLedger(socketPath, this.journal, this.commitIndex!, this.index)
   }
 
   /** Stops handing off; what is outstanding gets its index rows now. */
   detachHandoff(): void {
-    const h = this.handoff
+    this.handoff?.stop()
     this.handoff = undefined
-    this.detaching = true
-    try { h?.close() } finally { this.detaching = false }
   }
 
   /** Whether a new entry of `channel` would be handed off now (connected, and the job controller takes the channel). */
   handsOff(channel: string): boolean { return this.handoff?.takes(channel) ?? false }
 
-  /** Entries the index does not show yet: handed off and not settled (zero for a queue that is drained). */
-  get handedOffPending(): number { return this.handoff?.pending ?? 0 }
+  /** The hand-off's counts (zeros when none is attached). */
+  get handoffStats(): HandoffLedger['stats'] { return this.handoff?.stats ?? { handedOff: 0, settled: 0, orphaned: 0 } }
 
-  /** Entries in the queue: indexed, or handed off and not yet settled (tests and tools wait for 0). */
-  pendingCount(): number { return this.index.count() + this.committer.unindexed + this.handedOffPending }
-
-  /** Handed-off entries were delivered or indexed: their batches may settle (journal.ts). */
-  private settleHandedOff(entries: HandedOffEntry[], attempt = 0): void {
-    void this.commitIndex!.transactionRetrying(() => { for (const e of entries) this.journal!.settled(e.seg, e.at) })
-      .catch(() => {
-        // (the lock stayed busy for 10 s: try again; until then the batch only re-indexes after a crash)
-        if (attempt < 60) setTimeout(() => this.settleHandedOff(entries, attempt + 1), 1000).unref()
-      })
-  }
-
-  /**
-   * Entries handed off whose end never came (the connection went away): indexed now, unless the
-   * job controller already did, then settled. At close, synchronously on the blocking connection.
-   */
-  private indexOrphans(entries: HandedOffEntry[]): void {
-    const rows = entries.map((e) => ({ key: e.key, dir: e.dir, attempts: 0, held: false, env: e.env, seg: e.seg, segOff: e.segOff, nextAt: Date.now() }))
-    // (stopping: now, on the blocking connection; their batches stay unsettled, which costs the next
-    // start a look at them — it finds their rows — and keeps their segment until then)
-    if (this.detaching || this.closing) { try { this.index.insertAbsent(rows) } catch { /* the next start re-indexes them from the journal */ } return }
-    void this.commitIndex!.transactionRetrying(() => {
-      this.commitIndex!.insertAbsent(rows)
-      for (const e of entries) this.journal!.settled(e.seg, e.at)
-    }).catch(() => {
-      // (the job controller's rescan finds them once they are in; a restart re-indexes them anyway)
-      if (!this.closing) setTimeout(() => this.indexOrphans(entries), 1000).unref()
-    })
-  }
-
-  private closing = false
-  private detaching = false
+  /** Entries in the queue: indexed, answered and about to be indexed, or handed off and not yet settled (tests and tools wait for 0). */
+  pendingCount(): number { return this.index.count() + this.committer.unindexed + (this.handoff?.pending ?? 0) }
 
   /** Enqueues a whole message held in memory (notifications, sendmail). */
   async enqueueBuffer(body: Buffer, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>): Promise<string[]> {
@@ -523,7 +486,6 @@ export class QueueStore {
   }
 
   close(): void {
-    this.closing = true
     this.detachHandoff()
     clearInterval(this.checkpointTimer)
     void this.journal?.close()
