@@ -12,9 +12,13 @@ import { freePort, waitFor } from './harness.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
 
+/** Every runner this file started: killed after the tests even if one timed out mid-way (no orphans). */
+const runners: ChildProcess[] = []
+
 function startRunner(dataRoot: string, port: number, role = 'all'): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', `${ROOT}/node_modules/tsx/dist/loader.mjs`, `${ROOT}/e2e/mta/mta-runner.ts`, dataRoot, String(port), role], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    runners.push(p)
     let out = ''
     p.stdout!.on('data', (d) => { out += d; if (out.includes('READY')) resolve(p) })
     p.on('exit', (code) => reject(new Error(`runner exited ${code}: ${out}`)))
@@ -44,7 +48,10 @@ ts = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
 describe('crash safety', () => {
   const dataRoot = mkdtempSync(join(tmpdir(), 'wren-crash-'))
   let runner: ChildProcess | undefined
-  afterAll(() => { runner?.kill('SIGKILL'); rmSync(dataRoot, { recursive: true, force: true }) })
+  afterAll(() => {
+    for (const p of runners) p.kill('SIGKILL')
+    rmSync(dataRoot, { recursive: true, force: true })
+  })
 
   it('kill -9 during a 10-connection run loses and duplicates nothing', async () => {
     const port = await freePort()

@@ -93,6 +93,24 @@ describe('SMTP engine', () => {
     expect(await c.reply()).toMatch(/^closed:/)
   })
 
+  it('QUIT: 221, then the server closes at once — no waiting for a client that keeps its end open, no error from its reset', async () => {
+    let disconnected = 0
+    const port = await start({}, { ...memoryHandler(msgs), disconnected: () => { disconnected = Date.now() } })
+    const sock = connect({ port, host: '127.0.0.1', allowHalfOpen: true })
+    const c = new Raw(sock)
+    expect(await c.reply()).toMatch(/^220 /)
+    let ended = false
+    sock.on('end', () => { ended = true })
+    const t0 = Date.now()
+    expect(await c.cmd('QUIT')).toBe('221 2.0.0 Bye')
+    // the server's side is gone (its session ended) while this client still has its end open
+    while ((!disconnected || !ended) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 10))
+    expect(disconnected - t0).toBeGreaterThanOrEqual(0)
+    expect(disconnected - t0).toBeLessThan(1000)
+    expect(ended).toBe(true)
+    sock.resetAndDestroy() // (what smtp-source does: a reset the server no longer reads)
+  })
+
   it('pipelined commands in one write are answered in order, in one write', async () => {
     const c = await session()
     c.reads.length = 0

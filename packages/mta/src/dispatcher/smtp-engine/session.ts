@@ -183,14 +183,26 @@ export class SmtpSession {
     this.close()
   }
 
-  /** Flushes the replies and ends the connection (half-close; destroyed if the peer lingers). */
-  close(): void {
+  /**
+   * Flushes the replies and ends the connection: a half-close, destroyed if the peer lingers, so
+   * that a client still sending (junk, a pipelined command after a 421) reads the reply before it
+   * sees the connection go. After QUIT the client has nothing more to say (RFC 5321 §4.1.1.10: the
+   * server sends 221 and closes): reading stops and the socket is closed as soon as the 221 is
+   * written — many clients (smtp-source, for one) close with a reset, which a pending read would
+   * turn into an error object per connection.
+   */
+  close(quit = false): void {
     if (this.mode === CLOSED) return
     const wasData = this.mode === DATA
     this.mode = CLOSED
     this.flush()
     if (wasData) this.abortSink()
     const s = this.socket
+    if (quit) {
+      s.pause()
+      s.end(() => s.destroy())
+      return
+    }
     s.end()
     const t = setTimeout(() => s.destroy(), 5000)
     t.unref()
@@ -401,7 +413,7 @@ export class SmtpSession {
       case 'NOOP': return this.reply(250, '2.0.0', 'OK')
       case 'QUIT':
         this.reply(221, '2.0.0', 'Bye')
-        return this.close()
+        return this.close(true)
       case 'VRFY':
         // RFC 5321 §3.5.3: 252 when the server will not verify but will accept mail
         if (!arg.trim()) return this.error(501, '5.5.4', 'Syntax: VRFY address')
