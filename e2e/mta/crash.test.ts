@@ -45,6 +45,19 @@ ts = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
 [t.start() for t in ts]; [t.join() for t in ts]
 `
 
+/** The Python client: `threads` connections × `per` messages; the subjects acknowledged with 250 so far, and its end. */
+function startClient(port: number, threads: number, per: number): { acked: Set<string>; done: Promise<unknown> } {
+  const acked = new Set<string>()
+  const client = spawn('python3', ['-c', CLIENT, String(port), String(threads), String(per)])
+  let buf = ''
+  client.stdout.on('data', (d) => {
+    buf += d
+    let nl
+    while ((nl = buf.indexOf('\n')) >= 0) { const l = buf.slice(0, nl); buf = buf.slice(nl + 1); if (l.startsWith('ACK ')) acked.add(l.slice(4)) }
+  })
+  return { acked, done: new Promise((r) => client.on('close', r)) }
+}
+
 describe('crash safety', () => {
   const dataRoot = mkdtempSync(join(tmpdir(), 'wren-crash-'))
   let runner: ChildProcess | undefined
@@ -56,15 +69,7 @@ describe('crash safety', () => {
   it('kill -9 during a 10-connection run loses and duplicates nothing', async () => {
     const port = await freePort()
     runner = await startRunner(dataRoot, port)
-    const acked = new Set<string>()
-    const client = spawn('python3', ['-c', CLIENT, String(port), '10', '300'])
-    let buf = ''
-    client.stdout.on('data', (d) => {
-      buf += d
-      let nl
-      while ((nl = buf.indexOf('\n')) >= 0) { const l = buf.slice(0, nl); buf = buf.slice(nl + 1); if (l.startsWith('ACK ')) acked.add(l.slice(4)) }
-    })
-    const clientDone = new Promise((r) => client.on('close', r))
+    const { acked, done: clientDone } = startClient(port, 10, 300)
     await waitFor(() => acked.size >= 600, '600 acknowledged messages', 60_000)
     runner.kill('SIGKILL')
     await clientDone
@@ -89,15 +94,7 @@ describe('crash safety', () => {
       procs.push(await startRunner(root, port, 'dispatcher'))
       let jobs = await startRunner(root, port, 'jobs')
       procs.push(jobs)
-      const acked = new Set<string>()
-      const client = spawn('python3', ['-c', CLIENT, String(port), '10', '150'])
-      let buf = ''
-      client.stdout.on('data', (d) => {
-        buf += d
-        let nl
-        while ((nl = buf.indexOf('\n')) >= 0) { const l = buf.slice(0, nl); buf = buf.slice(nl + 1); if (l.startsWith('ACK ')) acked.add(l.slice(4)) }
-      })
-      const clientDone = new Promise((r) => client.on('close', r))
+      const { acked, done: clientDone } = startClient(port, 10, 150)
       await waitFor(() => acked.size >= 300, '300 acknowledged messages', 60_000)
       jobs.kill('SIGKILL')
       await waitFor(() => acked.size >= 600, '600 more while the job controller is down', 60_000)
@@ -107,7 +104,6 @@ describe('crash safety', () => {
       expect(acked.size).toBe(1500)
       const { QueueIndex } = await import('@wren/mta/queue/index-db')
       const idx = new QueueIndex(join(root, 'db', 'queue-index.sqlite'))
-      // (the index empty and joe's INBOX complete: handed-off mail never shows in the index)
       // (the index empty and joe's INBOX complete: handed-off mail never shows in the index; mail.log
       // lines the killed process had not written yet are gone, so the store is what counts)
       const deadline = Date.now() + 60_000

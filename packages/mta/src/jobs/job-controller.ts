@@ -209,27 +209,20 @@ export class JobController {
   private async handedOffJob(s: ChannelSettings, batch: HandedOff[]): Promise<void> {
     const q = this.d.queue
     const program = this.d.programFor(s)
+    if (!program) return this.indexHandedOff(batch)
     const items = batch.map((h) => ({ key: h.row.key, env: h.env, path: q.pathOf(h.row), pending: h.env.recipients.map((_, i) => i), row: h.row }))
-    const afterRecorded: Array<() => void> = []
-    let outcomes: RecipientOutcome[][] | undefined
-    if (program) {
-      try { outcomes = await program.deliver(items, s, { afterRecorded: (fn) => { afterRecorded.push(fn) } }) } catch (e) {
-        this.d.logger.warning('General', `${s.name} job failed, messages queued: ${(e as Error).message}`)
-      }
-    }
+    const { outcomes, afterRecorded } = await this.runProgram(program, s, items)
     const now = Date.now()
     const delivered: HandedOff[] = []
     const unfinished: HandedOff[] = []
     try {
       for (let i = 0; i < items.length; i++) {
-        const sets = outcomes && this.classify(s, items[i], outcomes[i] ?? [], now)
-        if (!sets || sets.perm.length || sets.temp.length) { unfinished.push(batch[i]); continue }
+        const sets = this.classify(s, items[i], outcomes[i] ?? [], now)
+        if (sets.perm.length || sets.temp.length) { unfinished.push(batch[i]); continue }
         await this.finish(s, items[i], sets, now, [])
         delivered.push(batch[i])
       }
-    } finally {
-      for (const fn of afterRecorded) { try { fn() } catch (e) { this.d.logger.error('General', `after-job step failed: ${(e as Error).message}`) } }
-    }
+    } finally { this.runAfterRecorded(afterRecorded) }
     this.settle(delivered)
     this.indexHandedOff(unfinished)
   }
@@ -280,12 +273,7 @@ export class JobController {
       q.index.release(items.map((it) => it.key))
       return q.completeMany(completed)
     }
-    let outcomes: RecipientOutcome[][]
-    const afterRecorded: Array<() => void> = []
-    try { outcomes = await program.deliver(items, s, { afterRecorded: (fn) => { afterRecorded.push(fn) } }) } catch (e) {
-      const msg = `4.3.0 ${(e as Error).message}`
-      outcomes = items.map((it) => it.pending.map((idx) => ({ idx, status: 'temp' as const, statusCode: '4.3.0', diagnostic: msg })))
-    }
+    const { outcomes, afterRecorded } = await this.runProgram(program, s, items)
     const now = Date.now()
     const sets = items.map((it, i) => this.classify(s, it, outcomes[i] ?? [], now))
     // Done-marks of the whole job in one transaction, before any file changes: a crash from here
@@ -296,11 +284,28 @@ export class JobController {
     q.index.markDoneMany(items.map((it, i) => ({ key: it.row.key, idxs: idempotent && !sets[i].perm.length && !sets[i].temp.length ? [] : [...sets[i].ok, ...sets[i].perm].map((o) => o.idx) })))
     try {
       for (let i = 0; i < items.length; i++) await this.finish(s, items[i], sets[i], now, completed)
-    } finally {
-      for (const fn of afterRecorded) { try { fn() } catch (e) { this.d.logger.error('General', `after-job step failed: ${(e as Error).message}`) } }
-    }
+    } finally { this.runAfterRecorded(afterRecorded) }
     // Entries with every recipient finished: files unlinked together, index rows in one transaction.
     await q.completeMany(completed)
+  }
+
+  /**
+   * Runs the channel's master program over a job's items; a program that throws leaves every pending
+   * recipient with a temporary 4.3.0. The steps it asks to run once the outcomes are recorded are
+   * returned (runAfterRecorded).
+   */
+  private async runProgram(program: MasterProgram, s: ChannelSettings, items: DeliveryItem[]): Promise<{ outcomes: RecipientOutcome[][]; afterRecorded: Array<() => void> }> {
+    const afterRecorded: Array<() => void> = []
+    try {
+      return { outcomes: await program.deliver(items, s, { afterRecorded: (fn) => { afterRecorded.push(fn) } }), afterRecorded }
+    } catch (e) {
+      const msg = `4.3.0 ${(e as Error).message}`
+      return { outcomes: items.map((it) => it.pending.map((idx) => ({ idx, status: 'temp' as const, statusCode: '4.3.0', diagnostic: msg }))), afterRecorded }
+    }
+  }
+
+  private runAfterRecorded(steps: Array<() => void>): void {
+    for (const fn of steps) { try { fn() } catch (e) { this.d.logger.error('General', `after-job step failed: ${(e as Error).message}`) } }
   }
 
   /** Splits a message's outcomes into delivered, failed and still-to-retry (expired retries fail). */

@@ -226,19 +226,25 @@ export class QueueStore {
     // Inside the batch's index transaction (run again if it fails): entries of a channel the job
     // controller takes are handed off once it committed, the others indexed now.
     let handedOff: HandedOffEntry[] = []
+    let inIndex: string[] = []
     let via: HandoffLedger | undefined
     const after = (placed?: Placement) => {
       via = this.handoff
       const loc = { seg: placed!.segment, segOff: placed!.recordOffset + record.bodyOffset }
       const rows = entries.map((e) => ({ key: e.key, dir: e.dir, attempts: 0, held: false, env: e.env, ...loc }))
-      handedOff = via ? rows.filter((r) => via!.takes(r.env.channel)).map((r) => ({ key: r.key, dir: r.dir, env: r.env, ...loc, at: placed!.batchAt })) : []
-      const indexNow = handedOff.length ? rows.filter((r) => !handedOff.some((h) => h.key === r.key)) : rows
+      handedOff = []
+      inIndex = []
+      const indexNow: typeof rows = []
+      for (const r of rows) {
+        if (via?.takes(r.env.channel)) handedOff.push({ key: r.key, dir: r.dir, env: r.env, ...loc, at: placed!.batchAt })
+        else { indexNow.push(r); inIndex.push(r.key) }
+      }
       if (indexNow.length) this.commitIndex!.insert(indexNow)
       return handedOff.length
     }
     await this.committer.commit([], after, record, () => {
       via?.offer(handedOff) // (indexed at once if the hand-off stopped meanwhile)
-      indexed?.(handedOff.length ? keys.filter((k) => !handedOff.some((h) => h.key === k)) : keys)
+      indexed?.(inIndex)
     })
     return keys
   }
