@@ -30,6 +30,7 @@ export interface WrenResult {
   peakRssMbTotal: number
   /** process.memoryUsage() (MB) of each process at its RSS peak and when it was ready. */
   memory: Record<string, unknown>
+  /** Group-commit batches (one fdatasync each) and messages per batch. */
   idleConnectionKb: number; fsyncBatches: number; avgBatch: number
   /** ims-ms jobs run by the job controller and messages per job (store deliverBatch size). */
   deliveryJobs: number; avgJobMessages: number
@@ -142,7 +143,7 @@ export async function runWren(messages: number, sessions: number, opts: { probe?
       p50AcceptMs: +ds.p50.toFixed(2), p99AcceptMs: +ds.p99.toFixed(2), peakRssMbDispatcher: ds.peakRssMb, peakRssMbJobController: Math.max(Math.round(peakJobsRss), js.peakRssMb),
       peakRssMbTotal: Math.round(peakSumRss),
       memory: { dispatcher: { peak: ds.memAtPeakMb, ready: ds.memAtReadyMb }, jobController: { peak: js.memAtPeakMb, ready: js.memAtReadyMb } },
-      idleConnectionKb: Math.round(idleKb), fsyncBatches: ds.groupCommit.batches, avgBatch: +(ds.groupCommit.items / Math.max(1, ds.groupCommit.batches)).toFixed(1),
+      idleConnectionKb: Math.round(idleKb), fsyncBatches: ds.groupCommit.batches, avgBatch: +(ds.groupCommit.messages / Math.max(1, ds.groupCommit.batches)).toFixed(1),
       groupCommitMaxMs: { sync: +ds.groupCommit.maxMs.sync.toFixed(2), index: +ds.groupCommit.maxMs.index.toFixed(2) },
       groupCommitMsPerBatch: Object.fromEntries(Object.entries(ds.groupCommit.ms as Record<string, number>).map(([k, v]) => [k, +(v / Math.max(1, ds.groupCommit.batches)).toFixed(2)])),
       deliveryJobs: js.jobStats.jobs, avgJobMessages: +(js.jobStats.delivered / Math.max(1, js.jobStats.jobs)).toFixed(1),

@@ -1,13 +1,14 @@
 // kill -9 in the middle of a submission run, restart: every acknowledged message is delivered
-// exactly once (and nothing is delivered twice).
+// exactly once (and nothing is delivered twice), and mail.log has its E and D records.
 import { afterAll, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { staticConfigView } from '@wren/kernel'
 import { openStore } from '@wren/store'
+import { parseLogText } from '@wren/mta/maillog/parse'
 import { freePort, waitFor } from './harness.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
@@ -35,7 +36,7 @@ def worker(t):
         s.ehlo('client')
         for i in range(per):
             subj = 'crash-%d-%d' % (t, i)
-            s.sendmail('load@remote.test', ['joe@example.org'], 'Subject: %s\\r\\n\\r\\nbody %s\\r\\n' % (subj, 'x' * 900))
+            s.sendmail('load@remote.test', ['joe@example.org'], 'Subject: %s\\r\\nMessage-ID: <%s@client.test>\\r\\n\\r\\nbody %s\\r\\n' % (subj, subj, 'x' * 900))
             with lock:
                 sys.stdout.write('ACK %s\\n' % subj); sys.stdout.flush()
     except Exception as e:
@@ -84,6 +85,7 @@ describe('crash safety', () => {
     await new Promise<void>((r) => { runner!.once('exit', () => r()); runner!.kill('SIGTERM') })
     runner = undefined
     await expectExactlyOnce(dataRoot, acked)
+    expectLogged(dataRoot, acked)
   }, 150_000)
 
   it('kill -9 of the job controller alone: what the dispatcher handed it is indexed and delivered once', async () => {
@@ -104,8 +106,7 @@ describe('crash safety', () => {
       expect(acked.size).toBe(1500)
       const { QueueIndex } = await import('@wren/mta/queue/index-db')
       const idx = new QueueIndex(join(root, 'db', 'queue-index.sqlite'))
-      // (the index empty and joe's INBOX complete: handed-off mail never shows in the index; mail.log
-      // lines the killed process had not written yet are gone, so the store is what counts)
+      // (the index empty and joe's INBOX complete: handed-off mail never shows in the index)
       const deadline = Date.now() + 60_000
       while (!(idx.count() === 0 && (await inboxSubjects(root)).size >= acked.size)) {
         if (Date.now() > deadline) throw new Error(`not delivered: ${idx.count()} queued, ${(await inboxSubjects(root)).size} of ${acked.size} in the store`)
@@ -114,6 +115,7 @@ describe('crash safety', () => {
       idx.close()
       for (const p of procs) if (p.exitCode === null && p.signalCode === null) await new Promise<void>((r) => { p.once('exit', () => r()); p.kill('SIGTERM') })
       await expectExactlyOnce(root, acked)
+      expectLogged(root, acked)
     } finally {
       for (const p of procs) p.kill('SIGKILL')
       rmSync(root, { recursive: true, force: true })
@@ -143,4 +145,17 @@ async function expectExactlyOnce(dataRoot: string, acked: Set<string>): Promise<
   const dupes = [...subjects].filter(([, n]) => n > 1)
   expect(missing).toEqual([])
   expect(dupes).toEqual([])
+}
+
+/**
+ * Each acknowledged message has its E record (written before the 250) and a D record (written
+ * before its queue entry went): the killed process had lost none of them (maillog/writer.ts sync).
+ */
+function expectLogged(dataRoot: string, acked: Set<string>): void {
+  const records = parseLogText(readFileSync(join(dataRoot, 'log', 'mail.log_current'), 'utf8'), { messageId: true })
+  const seen = (action: string) => new Set(records.flatMap((r) => (r.kind === 'message' && r.action === action && r.messageId ? [r.messageId.replace(/^<|@client\.test>$/g, '')] : [])))
+  const enqueued = seen('E')
+  const delivered = seen('D')
+  expect([...acked].filter((s) => !enqueued.has(s))).toEqual([])
+  expect([...acked].filter((s) => !delivered.has(s))).toEqual([])
 }

@@ -34,6 +34,8 @@ describe('dispatcher → job controller hand-off', () => {
     await waitFor(() => m.inbox('joe') === 1, 'first delivered')
     expect((await send('over', 30)).out).toMatch(/<-\s+250 2\.5\.0 Ok/)
     await waitFor(() => / ims-ms Q /.test(m.mailLog()), 'Q record')
+    // (the Q record is written before the entry is requeued: writer.ts)
+    await waitFor(() => m.queue.index.list({})[0]?.attempts === 1, 'requeued')
     const [row] = m.queue.index.list({})
     expect(row.channel).toBe('ims-ms')
     expect(row.attempts).toBe(1)

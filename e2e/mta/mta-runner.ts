@@ -14,7 +14,8 @@ import { QueueStore } from '@wren/mta/queue/queue-store'
 const [dataRoot, portS, roleS] = process.argv.slice(2)
 const role = roleS ?? 'all'
 const nUsers = 1
-const config = staticConfigView({ 'base.defaultdomain': 'example.org' })
+// (message ids in mail.log: the crash test finds each acknowledged message's E and D records)
+const config = staticConfigView({ 'base.defaultdomain': 'example.org', 'mta.log_message_id': '1' })
 const bus = createLocalBus()
 const store = openStore({ dataRoot, config, bus })
 const users = [{ uid: 'joe', mail: 'joe@example.org' }, ...Array.from({ length: nUsers }, (_, i) => ({ uid: `user${i}`, mail: `user${i}@example.org` }))]

@@ -20,6 +20,7 @@ export function mailLogPort(log: MailLog): TransportLog {
       log.connection({ channel: r.channel, direction: r.direction, action: r.action as ConnectionAction, transport: r.transport, application: r.application, username: r.username, diagnostic: r.diagnostic })
     },
     flush: () => log.flush(),
+    sync: () => log.sync(),
     close: () => log.close(),
   }
 }

@@ -187,6 +187,11 @@ export interface TransportLog {
   message(r: TransportLogMessage): void
   connection(r: TransportLogConnection): void
   flush?(): Promise<void> | void
+  /**
+   * Writes the buffered lines to the file now: called before the state they record is committed
+   * (an SMTP 250, a delivered entry removed), so that a killed process has not lost them.
+   */
+  sync?(): void
   close?(): Promise<void> | void
 }
 

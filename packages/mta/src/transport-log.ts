@@ -57,6 +57,7 @@ export function fileTransportLog(dataRoot: string, opts: { connections?: boolean
     message(r) { push(formatMessageLine(r)) },
     connection(r) { if (opts.connections !== false) push(formatConnectionLine(r)) },
     flush,
+    sync: flush,
     close: flush,
   }
 }

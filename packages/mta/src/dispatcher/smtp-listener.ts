@@ -341,6 +341,8 @@ class QueueSink implements DataSink {
         size: msg.size, from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: filter.messageId, username: st.username, transport: peer,
       })
     }
+    // the E records reach mail.log before the 250: an acknowledged message always has them
+    this.deps.log.sync?.()
     return { code: 250, enhanced: '2.5.0', text: `Ok, queued as ${msg.id}` }
   }
 }

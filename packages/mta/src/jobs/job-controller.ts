@@ -223,6 +223,8 @@ export class JobController {
         delivered.push(batch[i])
       }
     } finally { this.runAfterRecorded(afterRecorded) }
+    // their D records reach mail.log before the dispatcher forgets them
+    this.d.log.sync?.()
     this.settle(delivered)
     this.indexHandedOff(unfinished)
   }
@@ -285,6 +287,8 @@ export class JobController {
     try {
       for (let i = 0; i < items.length; i++) await this.finish(s, items[i], sets[i], now, completed)
     } finally { this.runAfterRecorded(afterRecorded) }
+    // The job's D/R/K records reach mail.log before its entries are removed.
+    this.d.log.sync?.()
     // Entries with every recipient finished: files unlinked together, index rows in one transaction.
     await q.completeMany(completed)
   }
@@ -380,6 +384,7 @@ export class JobController {
     for (const t of temp) this.d.log.message({ ...base, action: ok.length || perm.length ? 'Z' : 'Q', origTo: `rfc822;${rcpt(t.idx).origTo}`, to: rcpt(t.idx).to, status: t.diagnostic, transport: t.remoteMta, filename: q.filePathOf(row) })
     const remaining = env.recipients.map((_, i) => i).filter((i) => temp.some((t) => t.idx === i))
     const attempts = row.attempts + 1
+    this.d.log.sync?.()
     await q.requeue(row, newEnv, remaining, now + backoffDelay(s, attempts), temp[0].diagnostic, false, newEnv !== env)
     this.stats.requeued++
   }

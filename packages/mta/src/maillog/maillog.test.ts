@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, renameSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -255,5 +255,25 @@ describe('MailLog writer and rollover', () => {
     expect(read('mail.log_yesterday')).toEqual(['day2@x'])
     expect(read('mail.log_current')).toEqual(['day3@x'])
     expect(existsSync(join(logDir, 'connection.log_yesterday'))).toBe(true)
+  })
+
+  it('sync() writes at once; a rollover by another process is followed within a second', async () => {
+    const logDir = join(tmp(), 'log')
+    const log = openMailLog({ logDir, flushIntervalMs: 60_000 })
+    const rec = (to: string): MessageLogRecord => ({ action: 'D', source: 'ims-ms', bytes: 1, from: 'a@x', originalTo: to, to })
+    const read = (f: string) => parseLogText(readFileSync(join(logDir, f), 'utf8')).map((r) => r.kind === 'message' ? r.to : '')
+    log.message(rec('one@x'))
+    log.sync()
+    expect(read('mail.log_current')).toEqual(['one@x'])
+    // another process renames the file (its reopenMailLogs() does not reach this one)
+    renameSync(join(logDir, 'mail.log_current'), join(logDir, 'mail.log_yesterday'))
+    log.message(rec('two@x'))
+    log.sync()
+    expect(read('mail.log_yesterday')).toEqual(['one@x', 'two@x']) // (the open file, renamed)
+    await new Promise((r) => setTimeout(r, 1100))
+    log.message(rec('three@x'))
+    log.sync()
+    expect(read('mail.log_current')).toEqual(['three@x'])
+    await log.close()
   })
 })

@@ -7,6 +7,7 @@ import { constants, createReadStream, createWriteStream } from 'node:fs'
 import { access, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { reopenMailLogs } from './writer.js'
 
 async function exists(p: string): Promise<boolean> {
   try { await stat(p); return true } catch { return false }
@@ -31,6 +32,8 @@ export async function rolloverMailLogs(logDir: string, opts: { dataRoot?: string
       rolled.push(base)
     }
   }
+  // this process's writers start the new files now; other processes' within a second (writer.ts)
+  reopenMailLogs()
   if (opts.dataRoot) {
     const script = join(opts.dataRoot, 'site-programs', 'bin', 'daily_cleanup')
     try {

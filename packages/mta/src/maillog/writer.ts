@@ -1,10 +1,13 @@
 // Buffered writer for DataRoot/log/mail.log_current and connection.log_current (spec 01 §22).
 // Lines are gathered in memory and appended every `flushIntervalMs` (or when the buffer grows past
-// 64 KB) with one append per file, so that several processes (dispatcher, job controller, tools)
-// can share the files: each append is a single O_APPEND write of whole lines, and opening by name
-// on every flush follows the nightly rollover (rollover.ts) without a reopen signal.
-import { appendFileSync, mkdirSync } from 'node:fs'
-import { appendFile, mkdir } from 'node:fs/promises'
+// 64 KB), or at once by `sync()`, with one write per file, so that several processes (dispatcher,
+// job controller, tools) can share the files: each append is a single O_APPEND write of whole lines.
+// `sync()` is called where a record's state change is committed — before an SMTP 250, before a
+// delivered queue entry is removed — so that a process killed with `kill -9` has not lost the
+// lines of mail it acknowledged or delivered (they are in the page cache; no fsync).
+// The files stay open and are reopened by name at most a second after the nightly rollover
+// renamed them (rollover.ts), or at once in the process that rolled them.
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ConfigView } from '@wren/kernel'
 import { formatLogRecord } from './format.js'
@@ -28,6 +31,8 @@ export interface MailLogInit {
 }
 
 const MAX_BUFFER = 64 * 1024
+/** How long an open log file is written before it is reopened by name (to follow a rollover). */
+const REOPEN_MS = 1000
 
 // Lines still buffered when the process exits are written synchronously (one hook for all logs).
 const openLogs = new Set<MailLog>()
@@ -43,6 +48,35 @@ function trackOpen(log: MailLog): void {
   })
 }
 
+/** The rollover renamed the files: every log of this process reopens them by name on its next write. */
+export function reopenMailLogs(): void {
+  for (const l of openLogs) l.reopen()
+}
+
+/** An append-only file kept open, reopened by name every REOPEN_MS (a renamed file is left behind). */
+class AppendFile {
+  private fd: number | undefined
+  private openedAt = 0
+  constructor(readonly path: string) {}
+
+  write(text: string): void {
+    if (this.fd !== undefined && Date.now() - this.openedAt > REOPEN_MS) this.close()
+    if (this.fd === undefined) {
+      mkdirSync(join(this.path, '..'), { recursive: true })
+      this.fd = openSync(this.path, 'a')
+      this.openedAt = Date.now()
+    }
+    writeSync(this.fd, text)
+  }
+
+  close(): void {
+    if (this.fd === undefined) return
+    const fd = this.fd
+    this.fd = undefined
+    try { closeSync(fd) } catch { /* already gone */ }
+  }
+}
+
 export class MailLog {
   readonly options: LogOptions
   readonly mailPath: string
@@ -51,7 +85,9 @@ export class MailLog {
   private connBuf: string[] = []
   private size = 0
   private timer: NodeJS.Timeout | undefined
-  private flushing: Promise<void> = Promise.resolve()
+  private readonly mailFile: AppendFile
+  private readonly connectionFile: AppendFile
+  private writeFailed = false
   private seq = 0
   private closed = false
   private readonly pidHex = process.pid.toString(16)
@@ -60,6 +96,8 @@ export class MailLog {
     const dir = init.logDir ?? join(init.dataRoot ?? '.', 'log')
     this.mailPath = join(dir, 'mail.log_current')
     this.connectionPath = join(dir, 'connection.log_current')
+    this.mailFile = new AppendFile(this.mailPath)
+    this.connectionFile = new AppendFile(this.connectionPath)
     const base = init.config ? logOptionsFromConfig(init.config) : DEFAULT_LOG_OPTIONS
     this.options = { ...base, ...(init.options ?? {}) }
     mkdirSync(dir, { recursive: true })
@@ -111,45 +149,58 @@ export class MailLog {
     const line = formatLogRecord(filled, this.options, this.init.now?.() ?? new Date()) + '\n'
     ;(toConnectionLog ? this.connBuf : this.mailBuf).push(line)
     this.size += line.length
-    if (this.size >= MAX_BUFFER) void this.flush()
+    if (this.size >= MAX_BUFFER) this.sync()
     else if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = undefined; void this.flush() }, this.init.flushIntervalMs ?? 100)
+      this.timer = setTimeout(() => { this.timer = undefined; this.sync() }, this.init.flushIntervalMs ?? 100)
       this.timer.unref()
     }
   }
 
-  /** Append everything buffered so far. */
+  /**
+   * Writes everything buffered so far, now. A failed write (disk full, directory removed) drops
+   * those lines with one warning on stderr: logging never stops mail flow.
+   */
+  sync(): void {
+    try {
+      this.flushSync()
+      this.writeFailed = false
+    } catch (e) {
+      if (!this.writeFailed) process.stderr.write(`mail.log: lines lost, cannot write ${this.mailPath}: ${(e as Error).message}\n`)
+      this.writeFailed = true
+      this.mailFile.close()
+      this.connectionFile.close()
+    }
+  }
+
+  /** Append everything buffered so far (written before the promise is returned). */
   flush(): Promise<void> {
+    this.sync()
+    return Promise.resolve()
+  }
+
+  /** Synchronous flush that throws on a write error (process exit paths, tests). */
+  flushSync(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined }
     const mail = this.mailBuf.join('')
     const conn = this.connBuf.join('')
     this.mailBuf = []
     this.connBuf = []
     this.size = 0
-    const run = async () => {
-      if (!mail && !conn) return
-      await mkdir(join(this.mailPath, '..'), { recursive: true })
-      if (mail) await appendFile(this.mailPath, mail)
-      if (conn) await appendFile(this.connectionPath, conn)
-    }
-    this.flushing = this.flushing.then(run, run)
-    return this.flushing
+    if (mail) this.mailFile.write(mail)
+    if (conn) this.connectionFile.write(conn)
   }
 
-  /** Synchronous flush (process exit paths). */
-  flushSync(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined }
-    if (this.mailBuf.length) appendFileSync(this.mailPath, this.mailBuf.join(''))
-    if (this.connBuf.length) appendFileSync(this.connectionPath, this.connBuf.join(''))
-    this.mailBuf = []
-    this.connBuf = []
-    this.size = 0
+  /** Reopen the files by name on the next write (after a rollover). */
+  reopen(): void {
+    this.mailFile.close()
+    this.connectionFile.close()
   }
 
   async close(): Promise<void> {
     this.closed = true
     openLogs.delete(this)
-    await this.flush()
+    this.sync()
+    this.reopen()
   }
 }
 

@@ -140,6 +140,7 @@ export function countingLog(log: TransportLog, counters: ChannelCounters): Trans
     message(r) { counters.count(r); log.message(r) },
     connection(r) { log.connection(r) },
     flush: () => { counters.flush(); return log.flush?.() },
+    sync: () => log.sync?.(),
     close: () => { counters.close(); return log.close?.() },
   }
 }
