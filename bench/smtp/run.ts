@@ -8,6 +8,7 @@
 //   WREN_BENCH_PROF=<dir>  writes V8 CPU profiles of both processes there (--cpu-prof)
 //   WREN_BENCH_HANDOFF=0   the dispatcher indexes every message instead of handing store-bound mail
 //     to the job controller (queue/handoff.ts, D28), for comparison
+//   WREN_BENCH_OPTIONS="channel:ims-ms.filesperjob=1;…"  configuration options for both processes (A/B runs)
 //   WREN_BENCH_NODE_FLAGS="…"  node/V8 flags for both service processes instead of the daemon's
 //     (apps/server/src/services/registry.ts `nodeFlags`); WREN_BENCH_NODE_FLAGS= runs V8's defaults
 import { spawn, type ChildProcess } from 'node:child_process'

@@ -19,7 +19,9 @@ import { benchConfig } from './provision.js'
 const [dataRoot, portS, role, usersS, modeS] = process.argv.slice(2)
 const nUsers = Number(usersS ?? 1)
 const real = modeS === 'real'
-const config = staticConfigView(benchConfig)
+// WREN_BENCH_OPTIONS="channel:ims-ms.filesperjob=1;…" overrides options, for A/B runs
+const overrides = Object.fromEntries((process.env.WREN_BENCH_OPTIONS ?? '').split(';').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+const config = staticConfigView({ ...benchConfig, ...overrides })
 const bus = createLocalBus()
 // The daemon carries internal messages (`queue.enqueued`) between service processes over IPC;
 // the bench parent relays them from the dispatcher to the job controller the same way.

@@ -1,5 +1,5 @@
 // The channel keywords the job controller and the delivery programs use (spec 01 §9, §11):
-// maxjobs, pool, backoff, notices, port, daemon, mx/nomx, logging, copysendpost/copywarnpost/
+// maxjobs, filesperjob, pool, backoff, notices, port, daemon, mx/nomx, logging, copysendpost/copywarnpost/
 // postheadonly — read from `channel:<name>.<keyword>` with `channel:defaults.<keyword>` behind it
 // (the product's `defaults` channel block). H6's ChannelSet is the richer parser of the same options.
 import type { ConfigView } from '@wren/kernel'
@@ -9,6 +9,11 @@ export interface ChannelSettings {
   /** Master program type. */
   kind: 'ims-ms' | 'smtp' | 'lmtp' | 'bitbucket' | 'hold' | 'process' | 'none'
   maxjobs: number
+  /**
+   * Queue entries per service job before another job is started (Admin Guide 12.5.5 "Service Job
+   * Limits"); 0 (the default) = one job at a time. SMTP/LMTP channels ignore it (see jobsWanted).
+   */
+  filesPerJob: number
   pool: string
   /** Retry delays in ms after the 1st, 2nd … failed attempt (last one repeats). */
   backoff: number[]
@@ -56,6 +61,7 @@ export function channelSettings(config: ConfigView, name: string): ChannelSettin
   return {
     name, kind,
     maxjobs: Number(opt('maxjobs') ?? (kind === 'smtp' ? 7 : 2)),
+    filesPerJob: Number(opt('filesperjob') ?? 0) || 0,
     pool: String(opt('pool') ?? (kind === 'smtp' || kind === 'lmtp' ? 'SMTP_POOL' : 'DEFAULT')),
     backoff: backoff.length ? backoff : [3_600_000], // "will not re-attempt delivery for an hour"
     notices: notices.length ? notices : [1, 2, 4, 7], // `defaults notices 1 2 4 7`
@@ -67,6 +73,20 @@ export function channelSettings(config: ConfigView, name: string): ChannelSettin
     postHeadOnly: flag('postheadonly'),
     batch: Number(config.find(`channel:${name}.batch`) ?? (kind === 'ims-ms' ? 64 : 16)),
   }
+}
+
+/**
+ * Whether a channel with `running` jobs should start another one for a backlog of `backlog` entries
+ * (at most `limit + 1` counted). The product's job controller (Admin Guide 12.5.5) starts one service
+ * job per channel, more only when `filesperjob` is set: one per `filesperjob` entries, up to
+ * `maxjobs` and the pool's `job_limit`. SMTP and LMTP channels start new jobs as mail for different
+ * hosts is enqueued, up to `maxjobs` (their "new threads or processes"), so they always may.
+ */
+export function wantsAnotherJob(s: ChannelSettings, running: number, backlog: (limit: number) => number): boolean {
+  if (running === 0 || s.kind === 'smtp' || s.kind === 'lmtp') return true
+  if (s.filesPerJob <= 0) return false
+  const limit = s.filesPerJob * running
+  return backlog(limit) > limit
 }
 
 export function poolLimit(config: ConfigView, pool: string): number {

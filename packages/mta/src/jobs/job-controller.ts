@@ -9,7 +9,7 @@ import type { EntryRow } from '../queue/index-db.js'
 import type { QueueEnvelope } from '../queue/format.js'
 import type { TransportLog } from '../ports.js'
 import type { DeliveryItem, MasterProgram, RecipientOutcome } from '../delivery/types.js'
-import { backoffDelay, channelSettings, poolLimit, type ChannelSettings } from './channel-settings.js'
+import { backoffDelay, channelSettings, poolLimit, wantsAnotherJob, type ChannelSettings } from './channel-settings.js'
 import { sendNotification, type NotifierDeps } from '../dsn/notify.js'
 import { wants, type DsnRecipient } from '../dsn/build.js'
 import type { HandedOffEntry, HandoffPeer } from '../queue/handoff.js'
@@ -123,6 +123,8 @@ export class JobController {
         continue
       }
       while ((this.running.get(channel) ?? 0) < s.maxjobs && (this.poolRunning.get(s.pool) ?? 0) < poolLimit(this.d.config, s.pool)) {
+        // (one job at a time unless filesperjob asks for more: what waits meanwhile goes in the next, larger job)
+        if (!wantsAnotherJob(s, this.running.get(channel) ?? 0, (limit) => waiting?.length || this.d.queue.index.countDue(channel, limit + 1))) break
         if (waiting?.length) { this.runJob(s, [], waiting.splice(0, s.batch)); continue }
         const rows = this.d.queue.index.claimDue(channel, s.batch)
         if (!rows.length) break

@@ -30,7 +30,7 @@ describe('GroupCommitter', () => {
       calls.push(`after${i + 1}`)
     })))
     expect(calls).toEqual(['begin', 'after1', 'after2', 'after3', 'commit'])
-    expect(gc.stats).toMatchObject({ batches: 1, items: 3 })
+    expect(gc.stats).toMatchObject({ batches: 1, messages: 3 })
     for (const it of items) expect(existsSync(it.tmpPath)).toBe(false)
     await gc.close()
   })

@@ -273,7 +273,14 @@ export class QueueIndex {
     return this.claimTx.immediate(channel, now, limit, owner)
   }
 
+  /** Due entries of a channel not being delivered, counted up to `limit` (an index-only scan). */
+  countDue(channel: string, limit: number, now = Date.now()): number {
+    this.countDueSt ??= this.db.prepare('SELECT count(*) FROM (SELECT 1 FROM entry WHERE channel = ? AND held = 0 AND active = 0 AND next_at <= ? LIMIT ?)').pluck()
+    return this.countDueSt.get(channel, now, limit) as number
+  }
+
   private anyDueSt?: Database.Statement
+  private countDueSt?: Database.Statement
   private claimTx?: Database.Transaction<(ch: string, n: number, lim: number, o: number) => EntryRow[]>
   private stoppedSt?: Database.Statement
 
