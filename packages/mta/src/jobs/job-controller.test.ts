@@ -31,7 +31,7 @@ function recorder() {
       await new Promise((res) => setTimeout(res, 40))
       r.active--
       r.delivered += items.length
-      return items.map((it) => it.pending.map((idx) => ({ idx, status: 'ok' as const })))
+      return items.map((it) => it.pending.map((idx) => ({ idx, status: 'ok' as const, statusCode: '2.0.0', diagnostic: '' })))
     },
   }
   return { r, program }
