@@ -30,7 +30,8 @@ describe('mail.log sequences (spec 01 §22)', () => {
     expect(rs.map(shape)).toEqual(['tcp_intranet tcp_local EE', 'tcp_local DE'])
     expect(rs[0]).toMatchObject({ size: 1, from: 'joe@example.org', orig: 'rfc822;friend@remote.test', to: 'friend@remote.test' })
     expect(rs[1]).toMatchObject({ from: 'joe@example.org', orig: 'rfc822;friend@remote.test', to: 'friend@remote.test' })
-    expect(rs[1].rest).toMatch(/^dns;127\.0\.0\.1 .*smtp;250 /)
+    // `dns;host (TCP|local ip|port|remote ip|port) (banner) smtp;250 …` as in the manual's outbound example
+    expect(rs[1].rest).toMatch(/^dns;127\.0\.0\.1 \(TCP\|127\.0\.0\.1\|\d+\|127\.0\.0\.1\|\d+\) \(.+ESMTP.*\) smtp;250 /)
   })
 
   it('list expansion: one EE per member, sharing the message id, each with orig-to rfc822;<list>', async () => {
@@ -125,6 +126,6 @@ describe('mail.log sequences (spec 01 §22)', () => {
     expect(k.indexOf('DE')).toBeLessThan(k.indexOf('- C'))
     expect(k.filter((x) => x === '- C')).toHaveLength(1)
     expect(mta.mailLog()).toMatch(/ tcp_local \+ O TCP\|127\.0\.0\.1\|\d+\|127\.0\.0\.1\|\d+ SMTP/)
-    expect(mta.mailLog()).toMatch(/ tcp_local - O TCP\|127\.0\.0\.1\|\d+ SMTP\/remote\.test\/127\.0\.0\.1/)
+    expect(mta.mailLog()).toMatch(/ tcp_local - O TCP\|127\.0\.0\.1\|\d+\|127\.0\.0\.1\|\d+ SMTP\/remote\.test\/127\.0\.0\.1/)
   })
 })

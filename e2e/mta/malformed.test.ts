@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { startMta, swaks, waitFor, type Mta } from './harness.js'
+import { inboxTexts, startMta, swaks, waitFor, type Mta } from './harness.js'
 import { RawSmtpClient } from '../../packages/mta/src/dispatcher/smtp-engine/raw-smtp-client.js'
 
 const Raw = RawSmtpClient
@@ -28,11 +28,31 @@ describe('malformed SMTP', () => {
   it('bad syntax gets 5xx and the session continues', async () => {
     const c = await session(mta)
     expect(await c.cmd('MAIL FROM:<<<broken')).toMatch(/^501 /)
+    expect(await c.cmd('MAIL FROM:<a b@remote.test>')).toMatch(/^501 5\.1\.7 /) // an unquoted space (RFC 5321 §4.1.2)
     expect(await c.cmd('XYZZY')).toMatch(/^500 /)
     expect(await c.cmd('RCPT TO:<joe@example.org>')).toMatch(/^503 /)
     expect(await c.cmd('MAIL FROM:<a@remote.test>')).toMatch(/^250 /)
+    expect(await c.cmd('RCPT TO:<"jo e"@example.org>')).toMatch(/^550 5\.1\.1 /) // valid syntax, no such user
     expect(await c.cmd('RCPT TO:<joe@example.org>')).toMatch(/^250 /)
     expect(await c.cmd('QUIT')).toMatch(/^221 /)
+  })
+
+  it('bad commands are logged as B records, at most mta.max_b_entries (10) per session; AUTH data never', async () => {
+    const c = await session(mta)
+    expect(await c.cmd('AUTH PLAIN c2VjcmV0LXBhc3N3b3Jk')).toMatch(/^5\d\d /)
+    for (let i = 0; i < 12; i++) {
+      const r = await c.cmd(`BOGUS${i}`)
+      if (r.startsWith('421')) break
+      expect(r).toMatch(/^500 5\.5\.2 /)
+    }
+    c.close()
+    // (the manual's J line shows the shape: `from rfc822; to reply`, the orig-to empty)
+    await waitFor(() => / B 0 .* BOGUS8 /.test(mta.mailLog()), 'B records')
+    const log = mta.mailLog()
+    expect(log).toMatch(/ tcp_\w+ B 0  rfc822; AUTH PLAIN .* 538 5\.7\.11 /)
+    expect(log).toMatch(/ tcp_\w+ B 0  rfc822; BOGUS0 .* 500 5\.5\.2 Error: command not recognized/)
+    expect(log.match(/ B 0 .* (BOGUS\d+|AUTH PLAIN) /g)).toHaveLength(10) // the 10th error also ends the session (421)
+    expect(log).not.toContain('c2VjcmV0')
   })
 
   it('8-bit header without SMTPUTF8 → 554 5.6.7; with SMTPUTF8 accepted', async () => {
@@ -49,16 +69,25 @@ describe('malformed SMTP', () => {
     c.close()
   })
 
-  it('a line longer than 998 octets → 500 5.6.0; nothing is queued', async () => {
+  it('a body line longer than 998 octets is accepted and kept whole; a header line over 64 KB → 554 5.6.0, nothing queued', async () => {
     await waitFor(() => mta.queue.pendingCount() === 0, 'queue empty')
+    const before = mta.inbox('joe')
     const c = await session(mta)
     await c.cmd('MAIL FROM:<a@remote.test>'); await c.cmd('RCPT TO:<joe@example.org>')
     await c.cmd('DATA')
     c.send(`Subject: long\r\n\r\n${'x'.repeat(5000)}\r\n.\r\n`)
-    expect(await c.reply()).toMatch(/^500 5\.6\.0 Line too long/)
+    expect(await c.reply()).toMatch(/^250 2\.5\.0/)
+    await waitFor(() => mta.inbox('joe') === before + 1, 'delivered')
+    expect((await inboxTexts(mta, 'joe')).some((m) => m.includes(`\r\n${'x'.repeat(5000)}\r\n`))).toBe(true)
+    await c.cmd('MAIL FROM:<a@remote.test>'); await c.cmd('RCPT TO:<joe@example.org>')
+    await c.cmd('DATA')
+    c.send(`Subject: long\r\nX-Long: ${'y'.repeat(70_000)}\r\n\r\nbody\r\n.\r\n`)
+    expect(await c.reply()).toMatch(/^554 5\.6\.0 Header line longer than 65536 octets/)
     expect(await c.cmd('NOOP')).toMatch(/^250/)
     c.close()
+    await new Promise((r) => setTimeout(r, 300))
     expect(mta.queue.pendingCount()).toBe(0)
+    expect(mta.inbox('joe')).toBe(before + 1)
   })
 
   it('oversize (SIZE declared and actual) → 552', async () => {

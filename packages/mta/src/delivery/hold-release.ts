@@ -8,6 +8,7 @@ import { readMessagePrefix } from '../queue/message-ref.js'
 import type { TransportLog } from '../ports.js'
 import type { QueueStore } from '../queue/queue-store.js'
 import type { QueueFilter } from '../queue/filter.js'
+import { origToField } from '../queue/format.js'
 
 export interface HoldReleaseResult { matched: number; changed: number; keys: string[] }
 
@@ -26,7 +27,7 @@ export async function releaseHoldChannel(q: QueueStore, filter: QueueFilter, log
         const body = await readMessagePrefix(q.pathOf(row), env.size)
         const { id: _id, size: _size, channel: _c, sourceChannel: _s, ...rest } = env
         await q.enqueueBuffer(body, [{ ...rest, channel: 'process', sourceChannel: 'hold' }])
-        for (const r of env.recipients) log.message({ action: 'E', source: 'hold', destination: 'process', size: env.size, from: env.from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: env.messageId })
+        for (const r of env.recipients) log.message({ action: 'E', source: 'hold', destination: 'process', size: env.size, from: env.from, origTo: origToField(r), to: r.to, messageId: env.messageId })
         await q.complete(row)
         res.changed++
         res.keys.push(row.key)

@@ -5,7 +5,7 @@
 // example — after which the job controller records `process D` for it.
 import type { MtaPolicy, RecipientDirectory, TransportLog } from '../ports.js'
 import type { QueueStore } from '../queue/queue-store.js'
-import type { QueueRecipient } from '../queue/format.js'
+import { origToField, type QueueRecipient } from '../queue/format.js'
 import type { EventBus } from '@wren/kernel'
 import { expandRecipient } from '../dispatcher/expand.js'
 import type { MasterProgram, RecipientOutcome } from './types.js'
@@ -47,7 +47,7 @@ export function processProgram(d: ProcessDeps): MasterProgram {
           const splits = [...byChannel].map(([channel, recipients]) => ({ ...rest, channel, sourceChannel: ch.name, recipients }))
           const keys = await d.queue.enqueueBuffer(body, splits)
           for (const s of splits) for (const r of s.recipients) {
-            d.log.message({ action: 'E', source: ch.name, destination: s.channel, size: it.env.size, from: it.env.from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: it.env.messageId })
+            d.log.message({ action: 'E', source: ch.name, destination: s.channel, size: it.env.size, from: it.env.from, origTo: origToField(r), to: r.to, messageId: it.env.messageId })
           }
           d.bus?.send({ topic: 'queue.enqueued', channels: splits.map((s) => s.channel), keys })
         }

@@ -62,6 +62,19 @@ export async function mxHosts(domain: string, ch: ChannelSettings, resolveMx = (
   return [domain]
 }
 
+/** Each connection's 220 greeting, for the log's `(banner)` field (nodemailer does not keep it). */
+const greetings = new WeakMap<Conn, string>()
+
+/**
+ * Where a delivery went, as the manual's outbound records show it (Admin Guide ch. 17, "A Local User
+ * Sends An Outgoing Message"): `dns;host (TCP|local ip|port|remote ip|port) (banner)`.
+ */
+function peerOf(c: Conn, host: string): { transport: string; banner?: string } {
+  const s = (c as unknown as { _socket?: { localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number } })._socket
+  const transport = `TCP|${s?.localAddress ?? ''}|${s?.localPort ?? ''}|${s?.remoteAddress ?? host}|${s?.remotePort ?? ''}`
+  return { transport, banner: greetings.get(c)?.replace(/^220[ -]/, '').split('\r\n')[0] }
+}
+
 function connect(host: string, opts: SmtpOutOptions, ch: ChannelSettings): Promise<Conn> {
   const tls = clientTls(opts.config, ch.name)
   return new Promise((resolve, reject) => {
@@ -70,6 +83,9 @@ function connect(host: string, opts: SmtpOutOptions, ch: ChannelSettings): Promi
       opportunisticTLS: tls === 'may', requireTLS: tls === 'must', ignoreTLS: tls === 'none', tls: { rejectUnauthorized: false },
       connectionTimeout: opts.connectTimeout ?? 30_000, greetingTimeout: 30_000, socketTimeout: 120_000,
     } as ConstructorParameters<typeof SMTPConnection>[0])
+    const inner = c as unknown as { _actionGreeting: (str: string) => void }
+    const onGreeting = inner._actionGreeting
+    inner._actionGreeting = function (this: unknown, str: string) { greetings.set(c, str); return onGreeting.call(this, str) }
     c.once('error', reject)
     c.connect(() => { c.removeListener('error', reject); c.on('error', () => {}); resolve(c) })
   })
@@ -136,7 +152,6 @@ export function smtpOutProgram(opts: SmtpOutOptions): MasterProgram {
         for (const h of hosts) {
           try { conn = await connect(h, opts, ch); host = h; break } catch (e) { lastErr = (e as Error).message }
         }
-        const transport = `TCP|${host}|${ch.port}`
         if (!conn) {
           opts.log?.connection({ action: 'Y', direction: '-', channel: ch.name, transport: `TCP|${hosts[0]}|${ch.port}`, application: `SMTP/${domain}/${hosts[0]}`, diagnostic: lastErr })
           // `musttls` and the peer offered no STARTTLS (or the handshake failed): RFC 3463 4.7.0.
@@ -147,14 +162,15 @@ export function smtpOutProgram(opts: SmtpOutOptions): MasterProgram {
           }
           continue
         }
-        opts.log?.connection({ action: 'O', direction: '-', channel: ch.name, transport, application: `${opts.lmtp ? 'LMTP' : 'SMTP'}/${domain}/${host}` })
+        const { transport, banner } = peerOf(conn, host)
         const remote = `dns;${host}`
+        opts.log?.connection({ action: 'O', direction: '-', channel: ch.name, transport, application: `${opts.lmtp ? 'LMTP' : 'SMTP'}/${domain}/${host}` })
         const ext = (conn as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? []
         const peerDsn = ext.includes('DSN')
         const modifiers = `${opts.lmtp ? 'L' : 'E'}${conn.secure ? 'S' : ''}`
         const proto = opts.lmtp ? 'lmtp' : 'smtp'
         const result = (idx: number, status: RecipientOutcome['status'], resp: string, fallback: string): RecipientOutcome => ({
-          idx, status, diagnostic: `${proto};${resp}`, statusCode: status === 'ok' ? '2.0.0' : enhancedOf(resp, fallback), remoteMta: remote, transport, modifiers,
+          idx, status, diagnostic: `${proto};${resp}`, statusCode: status === 'ok' ? '2.0.0' : enhancedOf(resp, fallback), remoteMta: remote, transport, banner, modifiers,
           ...(status === 'ok' && !peerDsn ? { dsnAction: opts.lmtp ? 'delivered' as const : 'relayed' as const } : {}),
         })
         let broken = false

@@ -20,7 +20,10 @@ export interface RecipientOutcome {
   statusCode: string
   /** Remote MTA (`dns;mx.example.org`) for DSN Remote-MTA and log transport info. */
   remoteMta?: string
+  /** The connection it went over, `TCP|local ip|port|remote ip|port` (network channels only). */
   transport?: string
+  /** The remote server's greeting (its 220 line), for the log. */
+  banner?: string
   /**
    * RFC 3461 §5.2.2: the next hop did not advertise DSN, so a `NOTIFY=SUCCESS` recipient gets a
    * `relayed` notice from us (LMTP: `delivered`, the peer being the final delivery agent). Absent

@@ -15,9 +15,19 @@ describe('MessageFilter', () => {
     expect(f.messageId).toBe('<m@x>')
     expect(f.bareLf).toBe(4)
   })
-  it('rejects a line over 998 octets even when split over chunks', () => {
-    const { f } = run(['Subject: x\r\n\r\n', 'a'.repeat(600), 'a'.repeat(600), '\r\n'])
-    expect(f.error?.code).toBe(500)
+  it('passes body lines of any length through as they come, split anywhere (RFC 5321 §4.5.3.1)', () => {
+    const f = new MessageFilter(false)
+    const parts = [f.push(Buffer.from('Subject: x\r\n\r\n')), f.push(Buffer.from('a'.repeat(600))), f.push(Buffer.from('a'.repeat(600) + '\r'))]
+    expect(parts[1].length).toBe(600) // not held back: a 100 MB line is never in memory
+    parts.push(f.push(Buffer.from('\nb'.repeat(2))), f.push(Buffer.from('c'.repeat(5000))), f.end())
+    expect(f.error).toBeUndefined()
+    expect(Buffer.concat(parts).toString()).toBe(`Subject: x\r\n\r\n${'a'.repeat(1200)}\r\nb\r\nb${'c'.repeat(5000)}\r\n`)
+    expect(f.bareLf).toBe(1)
+  })
+  it('refuses a header line over 64 KB (554 5.6.0), split over chunks or not', () => {
+    expect(run(['Subject: ' + 'a'.repeat(40_000), 'a'.repeat(40_000) + '\r\n\r\nbody\r\n']).f.error).toMatchObject({ code: 554, enhanced: '5.6.0' })
+    expect(run(['X-Long: ' + 'a'.repeat(70_000) + '\r\n\r\nbody\r\n']).f.error).toMatchObject({ code: 554, enhanced: '5.6.0' })
+    expect(run(['X-Long: ' + 'a'.repeat(5000) + '\r\n\r\nbody\r\n']).f.error).toBeUndefined()
   })
   it('8-bit header bytes need SMTPUTF8; 8-bit body is fine', () => {
     expect(run(['Subject: caf\xc3\xa9\r\n\r\nok\r\n']).f.error?.enhanced).toBe('5.6.7')

@@ -5,7 +5,7 @@
 import type { EventBus, Logger } from '@wren/kernel'
 import type { MtaPolicy, ProbeContext, RecipientDirectory, TransportLog } from '../ports.js'
 import type { IncomingMessage, QueueStore } from '../queue/queue-store.js'
-import type { QueueEnvelope, QueueRecipient } from '../queue/format.js'
+import { origToField, type QueueEnvelope, type QueueRecipient } from '../queue/format.js'
 import { expandRecipient, type Expansion } from './expand.js'
 import { MessageFilter } from './message-filter.js'
 import {
@@ -47,6 +47,8 @@ export interface ListenerDeps {
   maxRecipients: number
   /** When set, end-of-DATA → 250 latencies (ms) are pushed here (benchmark). */
   acceptLatencies?: number[]
+  /** MAX_B_ENTRIES: bad commands logged (B records) per session; default 10. */
+  maxBadCommandsLogged?: number
 }
 
 interface RcptState { origTo: string; orcpt?: string; notify?: string[]; items: Expansion[] }
@@ -56,9 +58,12 @@ interface SessionState {
   transport: string
   /** The log records' source system: `dns;[remote ip] (transport)`. */
   peer: string
+  /** B records written so far (MAX_B_ENTRIES). */
+  badLogged?: number
 }
 
-const RCPT_SYNTAX = /^[^@\s]+@[^@\s]+$/
+// (a quoted local part may hold spaces and `@`: RFC 5321 §4.1.2; the session checked the syntax)
+const RCPT_SYNTAX = /^("([^"\\]|\\.)*"|[^@\s"]+)@[^@\s]+$/
 const POSTMASTER = /^postmaster$/i
 const POSTMASTER_ADDR = /^postmaster(@|$)/i
 
@@ -221,6 +226,23 @@ export class SmtpListener implements SmtpHandler {
   disconnected(s: SmtpSession): void {
     if (s.data) this.connLog(s, 'C')
   }
+
+  /**
+   * Admin Guide ch. 17 action code B: "The recipient address field will contain the command that was
+   * rejected while the diagnostic field will contain the response the SMTP server gave", at most
+   * MAX_B_ENTRIES (`mta.max_b_entries`, default 10) per session.
+   */
+  badCommand(s: SmtpSession, command: string, reply: string): void {
+    const st = s.data as SessionState | undefined
+    if (!st) return
+    const max = this.deps.maxBadCommandsLogged ?? 10
+    if ((st.badLogged ?? 0) >= max) return
+    st.badLogged = (st.badLogged ?? 0) + 1
+    this.deps.log.message({
+      action: 'B', source: st.sourceChannel, size: 0, from: s.mailFrom?.address ?? '', origTo: '', to: command,
+      status: reply, transport: st.peer, username: st.username,
+    })
+  }
 }
 
 /**
@@ -338,7 +360,7 @@ class QueueSink implements DataSink {
     for (const sp of splits) for (const r of sp.recipients) {
       this.deps.log.message({
         action: 'E', modifiers: mods, source: st.sourceChannel, destination: sp.channel,
-        size: msg.size, from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: filter.messageId, username: st.username, transport: peer,
+        size: msg.size, from, origTo: origToField(r), to: r.to, messageId: filter.messageId, username: st.username, transport: peer,
       })
     }
     // the E records reach mail.log before the 250: an acknowledged message always has them

@@ -6,7 +6,7 @@
 import type { ConfigView, EventBus, Logger } from '@wren/kernel'
 import type { QueueStore } from '../queue/queue-store.js'
 import type { EntryRow } from '../queue/index-db.js'
-import type { QueueEnvelope } from '../queue/format.js'
+import { origToField, type QueueEnvelope } from '../queue/format.js'
 import type { TransportLog } from '../ports.js'
 import type { DeliveryItem, MasterProgram, RecipientOutcome } from '../delivery/types.js'
 import { backoffDelay, channelSettings, poolLimit, wantsAnotherJob, type ChannelSettings } from './channel-settings.js'
@@ -34,6 +34,15 @@ export interface JobControllerDeps extends NotifierDeps {
 }
 
 export interface JobInfo { id: number; channel: string; messages: number; recipients: number; bytes: number; keys: string[] }
+
+/**
+ * The remote side as the manual's outbound records show it (Admin Guide ch. 17, "A Local User Sends
+ * An Outgoing Message"): `dns;host (TCP|local ip|port|remote ip|port) (banner)`.
+ */
+function peerText(o: RecipientOutcome): string | undefined {
+  if (!o.transport) return o.remoteMta
+  return [o.remoteMta, `(${o.transport})`, o.banner && `(${o.banner})`].filter(Boolean).join(' ')
+}
 
 export class JobController {
   private running = new Map<string, number>()
@@ -342,7 +351,7 @@ export class JobController {
     const rcpt = (idx: number) => env.recipients[idx]
     const base = { source: s.name, size: env.size, from: env.from, messageId: env.messageId }
     for (const o of ok) {
-      this.d.log.message({ ...base, action: 'D', modifiers: o.modifiers ?? (o.transport ? 'E' : ''), origTo: `rfc822;${rcpt(o.idx).origTo}`, to: rcpt(o.idx).to, status: o.diagnostic || undefined, transport: o.remoteMta, queueTime: Math.round(age / 1000) })
+      this.d.log.message({ ...base, action: 'D', modifiers: o.modifiers ?? (o.transport ? 'E' : ''), origTo: origToField(rcpt(o.idx)), to: rcpt(o.idx).to, status: o.diagnostic || undefined, transport: peerText(o), queueTime: Math.round(age / 1000) })
     }
     // Failures → DSN (R), or K when the sender asked for no notice. The manual enqueues the bounce
     // before it logs the R of the original (spec 01 §22 "Sending to a Nonexistent Domain").
@@ -351,7 +360,7 @@ export class JobController {
     for (const o of perm) {
       const r = rcpt(o.idx)
       const notice = wants(r.notify, 'FAILURE') && env.from !== '' && !env.isNotification
-      failLines.push(() => this.d.log.message({ ...base, action: notice ? 'R' : 'K', modifiers: o.modifiers ?? '', origTo: `rfc822;${r.origTo}`, to: r.to, status: o.diagnostic, transport: o.remoteMta }))
+      failLines.push(() => this.d.log.message({ ...base, action: notice ? 'R' : 'K', modifiers: o.modifiers ?? '', origTo: origToField(r), to: r.to, status: o.diagnostic, transport: peerText(o) }))
       if (notice) failedDsn.push({ to: r.to, orcpt: r.orcpt, action: 'failed', status: o.statusCode.startsWith('5') ? o.statusCode : '5.0.0', diagnostic: o.diagnostic, remoteMta: o.remoteMta })
     }
     // RFC 3461 §5.2.2: a relay to a peer without DSN support gets a `relayed` notice
@@ -376,14 +385,14 @@ export class JobController {
     const sent = env.noticesSent ?? 0
     if (sent < s.notices.length - 1 && age >= s.notices[sent] * dayMs) {
       const delayed = temp.filter((t) => wants(rcpt(t.idx).notify, 'DELAY'))
-      for (const t of temp) this.d.log.message({ ...base, action: 'W', origTo: `rfc822;${rcpt(t.idx).origTo}`, to: rcpt(t.idx).to, status: t.diagnostic })
+      for (const t of temp) this.d.log.message({ ...base, action: 'W', origTo: origToField(rcpt(t.idx)), to: rcpt(t.idx).to, status: t.diagnostic })
       await notify(delayed.map((t) => ({ to: rcpt(t.idx).to, orcpt: rcpt(t.idx).orcpt, action: 'delayed' as const, status: t.statusCode.startsWith('4') ? t.statusCode : '4.0.0', diagnostic: t.diagnostic, remoteMta: t.remoteMta })),
         s.copyWarnPost, new Date(env.created + returnAfter))
       let n = sent
       while (n < s.notices.length - 1 && age >= s.notices[n] * dayMs) n++
       newEnv = { ...env, noticesSent: n }
     }
-    for (const t of temp) this.d.log.message({ ...base, action: ok.length || perm.length ? 'Z' : 'Q', origTo: `rfc822;${rcpt(t.idx).origTo}`, to: rcpt(t.idx).to, status: t.diagnostic, transport: t.remoteMta, filename: q.filePathOf(row) })
+    for (const t of temp) this.d.log.message({ ...base, action: ok.length || perm.length ? 'Z' : 'Q', origTo: origToField(rcpt(t.idx)), to: rcpt(t.idx).to, status: t.diagnostic, transport: peerText(t), filename: q.filePathOf(row) })
     const remaining = env.recipients.map((_, i) => i).filter((i) => temp.some((t) => t.idx === i))
     const attempts = row.attempts + 1
     this.d.log.sync?.()

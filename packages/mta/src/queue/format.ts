@@ -23,6 +23,15 @@ export interface QueueRecipient {
   host?: string
 }
 
+/**
+ * mail.log's orig-to field (spec 01 §22 "the original envelope To: address"): the DSN ORCPT when the
+ * client gave one (RFC 3461 §4.2, `type;addr`), else `rfc822;` and the address given in RCPT TO.
+ */
+export function origToField(r: Pick<QueueRecipient, 'origTo' | 'orcpt'>): string {
+  if (r.orcpt) return r.orcpt.includes(';') ? r.orcpt : `rfc822;${r.orcpt}`
+  return `rfc822;${r.origTo}`
+}
+
 export interface QueueEnvelope {
   /** Message id shared by the per-channel entries of one accepted message. */
   id: string

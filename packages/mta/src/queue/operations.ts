@@ -6,6 +6,7 @@ import type { QueueFilter } from './filter.js'
 import type { QueueStore } from './queue-store.js'
 import type { EntryRow } from './index-db.js'
 import { sendNotification, type NotifierDeps } from '../dsn/notify.js'
+import { origToField } from './format.js'
 
 export interface BulkResult { matched: number; changed: number; skipped: number; keys: string[] }
 
@@ -55,7 +56,7 @@ export function deleteMatching(q: QueueStore, filter: QueueFilter, log: Transpor
     const env = await q.envelope(row).catch(() => undefined)
     await q.complete(row)
     if (env) for (const r of env.recipients) {
-      log.message({ action: 'K', source: env.channel, size: env.size, from: env.from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: env.messageId, status: 'deleted by operator' })
+      log.message({ action: 'K', source: env.channel, size: env.size, from: env.from, origTo: origToField(r), to: r.to, messageId: env.messageId, status: 'deleted by operator' })
     }
     return true
   })
@@ -71,7 +72,7 @@ export function returnMatching(q: QueueStore, filter: QueueFilter, log: Transpor
       env, messagePath: q.pathOf(row), channel: env.channel, postmasterCopy: false, postHeadOnly: false,
       recipients: rcpts.map((r) => ({ to: r.to, orcpt: r.orcpt, action: 'failed' as const, status: '5.0.0', diagnostic: '5.0.0 message returned by the postmaster' })),
     })
-    for (const r of rcpts) log.message({ action: 'R', source: env.channel, size: env.size, from: env.from, origTo: `rfc822;${r.origTo}`, to: r.to, messageId: env.messageId, status: 'returned by operator' })
+    for (const r of rcpts) log.message({ action: 'R', source: env.channel, size: env.size, from: env.from, origTo: origToField(r), to: r.to, messageId: env.messageId, status: 'returned by operator' })
     await q.complete(row)
     return true
   })

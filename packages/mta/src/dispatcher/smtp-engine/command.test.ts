@@ -25,6 +25,16 @@ describe('command parsing (RFC 5321 §4.1)', () => {
     }
   })
 
+  it('local parts: dot-string atoms or a quoted string (RFC 5321 §4.1.2)', () => {
+    expect(parsePath('TO:<"jo e"@example.org>', 'TO').address).toBe('"jo e"@example.org')
+    expect(parsePath('TO:<"a@b"@example.org>', 'TO').address).toBe('"a@b"@example.org')
+    expect(parsePath('TO:<"a\\"b"@example.org>', 'TO').address).toBe('"a\\"b"@example.org')
+    expect(parsePath("FROM:<o'brien+tag/x=y@example.org>", 'FROM').address).toBe("o'brien+tag/x=y@example.org")
+    for (const arg of ['FROM:<a b@example.org>', 'FROM:<a"b@example.org>', 'FROM:<"unterminated@example.org>', 'FROM:<a,b@example.org>', 'FROM:<"a"b@example.org>', 'FROM:<a(c)@example.org>']) {
+      expect(() => parsePath(arg, 'FROM'), arg).toThrow(expect.objectContaining({ code: 501, enhanced: '5.1.7' }))
+    }
+  })
+
   it('xtext (RFC 3461 §4) and parameter checks', () => {
     expect(decodeXtext('a+2Bb+3Dc')).toBe('a+b=c')
     expect(parsePath('TO:<a@b.c> ORCPT=rfc822;x+2By@z.w NOTIFY=SUCCESS,FAILURE', 'TO').params).toEqual({ ORCPT: 'rfc822;x+y@z.w', NOTIFY: 'SUCCESS,FAILURE' })

@@ -85,15 +85,34 @@ export function parsePath(arg: string, keyword: 'FROM' | 'TO'): Path {
   return { address, params, utf8 }
 }
 
-/** RFC 5321 §4.1.2 Mailbox = Local-part "@" ( Domain / address-literal ), kept permissive. */
+/**
+ * RFC 5321 §4.1.2 Local-part = Dot-string / Quoted-string, with RFC 6531 §3.3's UTF-8 in atext and
+ * qtext. Dot-string = Atom *("." Atom), atext = RFC 5322 §3.2.3; Quoted-string = DQUOTE
+ * *(qtextSMTP / "\" %d32-126) DQUOTE, qtextSMTP = %d32-33 / %d35-91 / %d93-126.
+ */
+const DOT_STRING = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+(\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+)*$/
+const QUOTED_STRING = /^"([\x20\x21\x23-\x5b\x5d-\x7e\u0080-\uffff]|\\[\x20-\x7e])*"$/
+
+/** Where the local part ends: the `@` after it (a quoted local part may hold `@`); -1 if none. */
+function localPartEnd(address: string): number {
+  if (address.charCodeAt(0) !== 34 /* " */) return address.indexOf('@')
+  for (let i = 1; i < address.length; i++) {
+    const c = address.charCodeAt(i)
+    if (c === 92 /* \ */) { i++; continue }
+    if (c === 34) return address.charCodeAt(i + 1) === 64 ? i + 1 : -1
+  }
+  return -1
+}
+
+/** RFC 5321 §4.1.2 Mailbox = Local-part "@" ( Domain / address-literal ). */
 function checkMailbox(address: string, bad: () => SmtpError): string {
-  const at = address.lastIndexOf('@')
-  if (at <= 0 || at === address.length - 1 || address.indexOf('@') !== at) throw bad()
+  const at = localPartEnd(address)
+  if (at <= 0 || at === address.length - 1 || address.indexOf('@', at + 1) >= 0) throw bad()
   // RFC 5321 §4.5.3.1.3: a path is at most 256 octets with the angle brackets.
   if (address.length > 253) throw bad()
   const local = address.slice(0, at)
   let domain = address.slice(at + 1)
-  if (local.charCodeAt(0) === 46 || local.charCodeAt(local.length - 1) === 46 || local.includes('..')) throw bad()
+  if (!DOT_STRING.test(local) && !QUOTED_STRING.test(local)) throw bad()
   if (domain.charCodeAt(0) === 91 /* [ */) {
     // §4.1.3 address literal: [IPv4] or [IPv6:…]
     if (domain.charCodeAt(domain.length - 1) !== 93) throw bad()

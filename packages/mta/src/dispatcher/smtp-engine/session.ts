@@ -93,6 +93,8 @@ export class SmtpSession {
   private busy = 0 // K_* of the pending async step, 0 when none
   private early = false // input before the greeting
   private errors = 0
+  /** The command line being handled, as a B record would show it (AUTH data left out). */
+  private commandText = ''
   private readonly reader = new DataReader()
   private sink: DataSink | undefined
   private tooBig = false
@@ -293,6 +295,8 @@ export class SmtpSession {
     let end = lf
     if (end > start && buf[end - 1] === 13) end--
     if (this.skipping || end - start > MAX_COMMAND_LINE) {
+      // (an AUTH response keeps the B record's `AUTH <mechanism>`; a skipped line's start is gone)
+      if (this.mode !== AUTH_LINE) this.commandText = this.skipping ? `(a line over ${MAX_COMMAND_LINE} octets)` : `${buf.toString('latin1', start, start + 64)}…`
       this.skipping = false
       this.mode = CMD
       this.authMech = undefined
@@ -312,6 +316,7 @@ export class SmtpSession {
   /** A protocol error (syntax, sequence): counted; too many drop the session. */
   private error(code: number, enhanced: string, text: string): void {
     this.reply(code, enhanced, text)
+    this.host.handler.badCommand?.(this, this.commandText, `${code} ${enhanced} ${text}`)
     if (++this.errors >= (this.host.options.maxErrors ?? 10)) {
       this.reply(421, '4.7.0', `${this.host.options.hostname} Too many errors, closing connection`)
       this.close()
@@ -402,6 +407,7 @@ export class SmtpSession {
       return this.close()
     }
     const { verb, arg } = parseCommand(line)
+    this.commandText = verb === 'AUTH' ? `AUTH ${arg.split(' ')[0]}` : line
     switch (verb) {
       case 'EHLO': case 'HELO': case 'LHLO': return this.hello(verb, arg)
       case 'MAIL': return this.mail(arg)

@@ -74,4 +74,9 @@ export interface SmtpHandler {
   data(s: SmtpSession): DataSink
   /** The connection closed (once per session that was opened). */
   disconnected(s: SmtpSession): void
+  /**
+   * A command refused as bad syntax or out of sequence (mail.log B record), with the reply it got.
+   * AUTH data is never passed: an AUTH command shows its mechanism only.
+   */
+  badCommand?(s: SmtpSession, command: string, reply: string): void
 }

@@ -1,0 +1,25 @@
+// mail.log fields from the SMTP envelope (spec 01 §22): the orig-to field is the DSN ORCPT when the
+// client gave one (RFC 3461 §4.2), in the E record at the dispatcher and the D record at delivery.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startMta, waitFor, type Mta } from './harness.js'
+import { RawSmtpClient as Raw } from '../../packages/mta/src/dispatcher/smtp-engine/raw-smtp-client.js'
+
+describe('mail.log envelope fields', () => {
+  let mta: Mta
+  beforeAll(async () => { mta = await startMta() })
+  afterAll(async () => { await mta.stop() })
+
+  it('orig-to is the ORCPT the client gave (E at the dispatcher, D at delivery)', async () => {
+    const c = await Raw.open(mta.ports.SMTP)
+    expect(await c.reply()).toMatch(/^220 /)
+    expect(await c.cmd('EHLO client.test')).toMatch(/^250/)
+    expect(await c.cmd('MAIL FROM:<a@remote.test>')).toMatch(/^250 /)
+    expect(await c.cmd('RCPT TO:<joe@example.org> ORCPT=rfc822;first+2Dalias@list.example')).toMatch(/^250 /)
+    expect(await c.cmd('DATA')).toMatch(/^354/)
+    c.send('Subject: orcpt\r\n\r\nbody\r\n.\r\n')
+    expect(await c.reply()).toMatch(/^250 2\.5\.0/)
+    expect(await c.cmd('QUIT')).toMatch(/^221 /)
+    await waitFor(() => / ims-ms D 1 a@remote\.test rfc822;first-alias@list\.example joe@/.test(mta.mailLog()), 'D record with the ORCPT')
+    expect(mta.mailLog()).toMatch(/ tcp_(local|intranet) ims-ms E+ 1 a@remote\.test rfc822;first-alias@list\.example joe@/)
+  })
+})
