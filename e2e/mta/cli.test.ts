@@ -81,4 +81,24 @@ describe('imsimta qm and sendmail', () => {
     expect(mta.mailLog()).toMatch(/ l tcp_local E 1 cron@example\.org rfc822;boss@remote\.test boss@remote\.test/)
   })
 
+  it('counters count `qm delete` (K) and `qm return` (R, the DSN\'s E) and show the manual\'s lines (spec 02 §2)', async () => {
+    expect((await cli(imsimta, ['qm', 'stop', 'tcp_local'])).code).toBe(0)
+    // The services flush their counts each second: let the earlier tests' counts land before the clear.
+    await new Promise((r) => setTimeout(r, 1200))
+    expect((await cli(imsimta, ['counters', '-clear'])).code).toBe(0)
+    for (const to of ['del@remote.test', 'ret@remote.test']) expect((await send(to)).out).toMatch(/250 2\.5\.0/)
+    expect((await cli(imsimta, ['qm', 'delete', '-to=del@remote.test'])).out).toMatch(/1 message deleted/)
+    expect((await cli(imsimta, ['qm', 'return', '-to=ret@remote.test'])).out).toMatch(/1 message returned/)
+    expect((await cli(imsimta, ['qm', 'start', 'tcp_local'])).code).toBe(0)
+    // The DSN to joe@example.org is routed by imsimta's own policy (tcp_local here, to the sink).
+    const block = (out: string, ch: string) => new RegExp(`^${ch}\n((?:(?!\\S+\n).*\n)*)`, 'm').exec(out)?.[1] ?? ''
+    const shown = await waitFor(async () => {
+      const out = (await cli(imsimta, ['counters', '-show'])).out
+      return /Delivered\s+1\s+1\s+\d+ \(1 first time\)/.test(block(out, 'tcp_local')) ? out : ''
+    }, 'counters of the DSN delivery')
+    const tcp = block(shown, 'tcp_local')
+    expect(tcp).toMatch(/^Received\s+3\s+3\s+\d+\nStored\s+0\s+0\s+0\nDelivered\s+1\s+1\s+\d+ \(1 first time\)\nSubmitted\s+1\s+1\s+\d+\n/)
+    expect(tcp).toMatch(/\nFailed\s+2\s+2\s+\d+\nQueue time\/count \d+\/1 = \d+\.\d\d\nQueue first time\/count \d+\/1 = \d+\.\d\d\nTotal In Assocs\s+0\nTotal Out Assocs\s+1\n$/)
+    expect(block(shown, 'tcp_submit')).toMatch(/^Received(?:.*\n)*Submitted\s+2\s+2\s+\d+\n(?:.*\n)*Total In Assocs\s+2\n/)
+  })
 })

@@ -8,7 +8,7 @@ import { imsMsProgram } from './delivery/ims-ms.js'
 import { smtpOutProgram } from './delivery/smtp-out.js'
 import { bitbucketProgramFor, holdProgram } from './delivery/simple.js'
 import { processProgram } from './delivery/process.js'
-import { buildRuntime, type RuntimeOverrides } from './runtime.js'
+import { buildRuntime, reloadLogOptions, type RuntimeOverrides } from './runtime.js'
 import { openServiceQueue } from './queue/service-queue.js'
 import type { LocalStore } from './ports.js'
 import { HandoffServer, handoffSocketPath } from './queue/handoff.js'
@@ -133,7 +133,8 @@ export class JobControllerService implements Service {
     this.closeStore?.()
   }
 
-  async refresh(): Promise<void> { this.controller?.refresh(); this.handoff?.announce() }
+  /** `refresh job_controller`: channel settings, the hand-off's channel list, and mail.log's LOG_* options. */
+  async refresh(): Promise<void> { reloadLogOptions(); this.controller?.refresh(); this.handoff?.announce() }
 
   async health(): Promise<ServiceHealth> {
     return { ok: Boolean(this.controller), detail: `${this.controller?.activeJobs().length ?? 0} active jobs` }

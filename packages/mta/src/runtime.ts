@@ -8,7 +8,8 @@ import { policyPort } from './policy-adapter.js'
 import type { MtaPolicy, RecipientDirectory, TransportLog } from './ports.js'
 import { staticDirectory } from './ports.js'
 import { fileTransportLog } from './transport-log.js'
-import { openTransportLog } from './maillog-adapter.js'
+import { mailLogPort } from './maillog-adapter.js'
+import { openMailLog, type MailLog } from './maillog/writer.js'
 import { openDirectory, type Directory } from '@wren/directory'
 import { directoryPort } from './directory-adapter.js'
 
@@ -17,6 +18,18 @@ export interface TransportRuntime {
   directory: RecipientDirectory
   log: TransportLog
   tls?: { key: Buffer; cert: Buffer }
+}
+
+/** Every mail.log a runtime of this process opened (dispatcher, job controller): `reloadLogOptions`. */
+const runtimeLogs = new Set<MailLog>()
+
+/**
+ * Re-reads the LOG_* options (`mta.log_connection`, `mta.log_format`, …) of every mail.log this
+ * process opened through buildRuntime, from the configuration it was opened with: a service's
+ * `refresh` calls it, so that `msconfig set mta.log_connection 3` applies without a restart.
+ */
+export function reloadLogOptions(): void {
+  for (const l of runtimeLogs) l.reloadOptions()
 }
 
 export type RuntimeOverrides = Partial<TransportRuntime>
@@ -62,9 +75,24 @@ export async function buildRuntime(ctx: ServiceContext, overrides: RuntimeOverri
   const directory = overrides.directory ?? opened?.port ?? staticDirectory({})
   // H6's MailLog (LOG_FORMAT, LOG_* options, connection.log); the plain writer if it cannot open.
   let log = overrides.log
-  if (!log) { try { log = openTransportLog(ctx.dataRoot, ctx.config) } catch { log = fileTransportLog(ctx.dataRoot) } }
+  let mailLog: MailLog | undefined
+  if (!log) {
+    try { mailLog = openMailLog({ dataRoot: ctx.dataRoot, config: ctx.config }); log = mailLogPort(mailLog) } catch { log = fileTransportLog(ctx.dataRoot) }
+  }
+  // A configuration refresh re-reads the LOG_* options (also when the service runs in the daemon's
+  // process, where no `refresh` reaches it: the view's onChange does).
+  let unsubscribe: (() => void) | undefined
+  if (mailLog) {
+    const ml = mailLog
+    runtimeLogs.add(ml)
+    unsubscribe = ctx.config.onChange(() => ml.reloadOptions())
+  }
   return {
     policy, directory, log, tls: overrides.tls ?? loadTls(ctx.dataRoot),
-    async close() { await log.close?.(); await opened?.close?.() },
+    async close() {
+      unsubscribe?.()
+      if (mailLog) runtimeLogs.delete(mailLog)
+      await log.close?.(); await opened?.close?.()
+    },
   }
 }

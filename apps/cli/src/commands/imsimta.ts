@@ -11,7 +11,7 @@ import { QueueStore } from '@wren/mta/queue/queue-store'
 import type { QueueFilter } from '@wren/mta/queue/filter'
 import type { EntryRow } from '@wren/mta/queue/index-db'
 import { releaseHoldChannel } from '@wren/mta/delivery/hold-release'
-import { clearCounters, createSection, deleteSection, readCounters, sectionExists } from '@wren/mta/queue/counters'
+import { clearCounters, createSection, deleteSection, readCounters, sectionExists, toolCountingLog, DELIVERED_FIRST, IN_ASSOCS, OUT_ASSOCS, type CounterRow } from '@wren/mta/queue/counters'
 import { deleteMatching, holdMatching, releaseMatching, retryMatching, returnMatching, type BulkResult } from '@wren/mta/queue/operations'
 import { openTransportLog } from '@wren/mta/maillog-adapter'
 import { defaultPolicy } from '@wren/mta/runtime'
@@ -220,7 +220,8 @@ async function qm(words: string[], ctx: QmCtx): Promise<number> {
     if (ids.length) filter.keys = ids
     const anyFilter = ids.length || p.flags.has('all') || Object.values(filter).some((v) => v !== undefined)
     if (!anyFilter) { io.stderr(`%QM-E-NOSELECT, give message ids, a filter or -all\n`); return 64 }
-    const log = openTransportLog(ctx.dataRoot, ctx.config)
+    // The K, R and DSN E records written here count in the MTA's channel counters (spec 02 §2).
+    const log = toolCountingLog(queue.index, openTransportLog(ctx.dataRoot, ctx.config))
     let res: BulkResult
     try {
       if (cmd === 'hold') res = await holdMatching(queue, filter)
@@ -349,20 +350,32 @@ function jobs(p: Parsed, { io, queue }: QmCtx): number {
 
 const NO_SECTION = '%IMSIMTA-E-NOSECTION, no channel counters section for this MTA run; use imsimta counters -create\n'
 
-/** spec 02 §2 output: one block per channel; Stored is a counter (it can go negative after a clear). */
+const COUNTER_LINES = ['Received', 'Stored', 'Delivered', 'Submitted', 'Attempted', 'Rejected', 'Failed'] as const
+
+/**
+ * spec 02 §2 output shape (the manual's `imsimta counters -show`): one block per channel; Stored is a
+ * counter (it can go negative after a clear). Delivered shows its first-attempt count, then the queue
+ * time lines and the channel's associations. Every figure is tracked (counters.ts), none is a stub.
+ */
 function showCounters(queue: QueueStore, io: CliIO): void {
   const rows = readCounters(queue.index)
-  const chans = [...new Set(rows.map((r) => r.channel))].sort()
   io.stdout(`${padr('Channel', 26)}${pad('Messages', 10)}${pad('Recipients', 12)}${pad('Blocks', 10)}\n${'-'.repeat(58)}\n`)
-  for (const c of chans) {
-    const get = (n: string) => rows.find((r) => r.channel === c && r.name === n)
-    io.stdout(`${c}\n`)
-    const line = (label: string, m: number, r: number, b: number, extra = '') => io.stdout(`${padr(label, 26)}${pad(m, 10)}${pad(r, 12)}${pad(b, 10)}${extra}\n`)
-    for (const n of ['Received', 'Stored', 'Delivered', 'Submitted', 'Attempted', 'Rejected', 'Failed']) {
-      const x = get(n)
-      line(n, x?.messages ?? 0, x?.recipients ?? 0, x?.blocks ?? 0)
-    }
-    const d = get('Delivered')
-    if (d?.messages) io.stdout(`Queue time/count ${d.extra}/${d.messages} = ${(d.extra / d.messages).toFixed(2)}\n`)
+  for (const c of [...new Set(rows.map((r) => r.channel))].sort()) io.stdout(counterBlock(c, rows.filter((r) => r.channel === c)))
+}
+
+/** One channel's block of `counters -show`. */
+function counterBlock(channel: string, rows: CounterRow[]): string {
+  const get = (n: string) => rows.find((r) => r.name === n) ?? { messages: 0, recipients: 0, blocks: 0, extra: 0 }
+  const first = get(DELIVERED_FIRST)
+  const line = (label: string) => {
+    const x = get(label)
+    const tail = label === 'Delivered' ? ` (${first.messages} first time)` : ''
+    return `${padr(label, 26)}${pad(x.messages, 10)}${pad(x.recipients, 12)}${pad(x.blocks, 10)}${tail}\n`
   }
+  // Queue time/count: total seconds in queue of the delivered recipients over their count (spec 02 §2)
+  const ratio = (label: string, x: { recipients: number; extra: number }) =>
+    `${label} ${x.extra}/${x.recipients} = ${(x.recipients ? x.extra / x.recipients : 0).toFixed(2)}\n`
+  return `${channel}\n${COUNTER_LINES.map(line).join('')}` +
+    ratio('Queue time/count', get('Delivered')) + ratio('Queue first time/count', first) +
+    `${padr('Total In Assocs', 26)}${pad(get(IN_ASSOCS).messages, 10)}\n${padr('Total Out Assocs', 26)}${pad(get(OUT_ASSOCS).messages, 10)}\n`
 }

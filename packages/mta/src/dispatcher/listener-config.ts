@@ -15,6 +15,25 @@ export const DEFAULT_SERVICES: Record<string, Defaults> = {
 
 const truthy = (v: unknown) => v === true || v === 1 || v === '1' || (typeof v === 'string' && /^(yes|true|on)$/i.test(v))
 
+/** `mta.max_message_size` when it is not set (the registry's default): 100 MB. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 100 * 1024 * 1024
+
+/**
+ * The SIZE limit of a listener in octets (RFC 1870), 0 = no fixed maximum: `mta.max_message_size`
+ * (100 MB when unset, 0 = no limit), lowered by the source channel's `blocklimit` (blocks of
+ * `mta.block_size`). Without a limit the engine still streams the message to the queue file, so
+ * memory stays bounded.
+ */
+export function messageSizeLimit(config: ConfigView, channel: string): number {
+  const positive = (v: unknown) => { const n = Number(v ?? 0); return Number.isFinite(n) && n > 0 ? Math.trunc(n) : 0 }
+  const blockSize = positive(config.find('mta.block_size')) || 1024
+  const configured = config.find('mta.max_message_size')
+  const max = configured === undefined || configured === '' ? DEFAULT_MAX_MESSAGE_SIZE : positive(configured)
+  const limits = [max, positive(config.find(`channel:${channel}.blocklimit`)) * blockSize]
+    .filter((n) => n > 0)
+  return limits.length ? Math.min(...limits) : 0
+}
+
 export function listenerDefs(config: ConfigView): ListenerDef[] {
   const names = new Set(Object.keys(DEFAULT_SERVICES))
   for (const { name } of config.list('dispatcher.service:*')) {
@@ -48,9 +67,7 @@ export function listenerDefs(config: ConfigView): ListenerDef[] {
         maxConns: Number(opt('max_conns') ?? 1000) * Number(opt('max_procs') ?? 1),
         idleTimeout: Number(opt('timeout') ?? 600) * 1000,
         banner: opt<string>('banner'),
-        size: config.find(`channel:${channel}.blocklimit`) !== undefined
-          ? Number(config.find(`channel:${channel}.blocklimit`)) * Number(config.find('mta.block_size') ?? 1024)
-          : Number(config.find('mta.max_message_size') || 0) || 100 * 1024 * 1024,
+        size: messageSizeLimit(config, channel),
         lmtp,
       })
     }

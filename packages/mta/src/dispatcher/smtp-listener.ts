@@ -51,6 +51,19 @@ export interface ListenerDeps {
   maxBadCommandsLogged?: number
 }
 
+/** What a refresh may change on a running listener (dispatcher-service.ts `refresh`): new sessions get it. */
+export interface ListenerSettings {
+  size: number
+  banner?: string
+  idleTimeout: number
+  maxConns: number
+  maxRecipients: number
+  maxReceivedLines: number
+  maxBadCommandsLogged: number
+}
+
+const DEFAULT_BANNER = 'Wren Messaging Server'
+
 interface RcptState { origTo: string; orcpt?: string; notify?: string[]; items: Expansion[] }
 interface SessionState {
   sourceChannel: string; username?: string; rcpts: Map<string, RcptState>; probe: ProbeContext
@@ -84,7 +97,7 @@ export class SmtpListener implements SmtpHandler {
   constructor(readonly def: ListenerDef, private readonly deps: ListenerDeps) {
     this.server = new SmtpEngineServer({
       hostname: deps.hostname,
-      banner: def.banner ?? 'Wren Messaging Server',
+      banner: def.banner ?? DEFAULT_BANNER,
       lmtp: def.lmtp,
       implicitTls: def.tls === 'implicit',
       starttls: def.tls === 'starttls' && !def.lmtp,
@@ -106,6 +119,20 @@ export class SmtpListener implements SmtpHandler {
   }
 
   get port(): number { return this.boundPort }
+
+  /**
+   * Applies refreshed settings: sessions opened afterwards use them (the SIZE limit also applies to
+   * a MAIL sent later in an open session); no connection is dropped. Returns whether anything changed.
+   */
+  update(s: ListenerSettings): boolean {
+    const d = this.def
+    const before = `${d.size}|${d.banner}|${d.idleTimeout}|${d.maxConns}|${this.deps.maxRecipients}|${this.deps.maxReceivedLines}|${this.deps.maxBadCommandsLogged}`
+    Object.assign(d, { size: s.size, banner: s.banner, idleTimeout: s.idleTimeout, maxConns: s.maxConns })
+    Object.assign(this.deps, { maxRecipients: s.maxRecipients, maxReceivedLines: s.maxReceivedLines, maxBadCommandsLogged: s.maxBadCommandsLogged })
+    // the protocol engine reads its options per session and per command (smtp-engine/session.ts)
+    Object.assign(this.server.options, { size: s.size, banner: s.banner ?? DEFAULT_BANNER, idleTimeout: s.idleTimeout, maxClients: s.maxConns, maxRecipients: s.maxRecipients })
+    return before !== `${d.size}|${d.banner}|${d.idleTimeout}|${d.maxConns}|${this.deps.maxRecipients}|${this.deps.maxReceivedLines}|${this.deps.maxBadCommandsLogged}`
+  }
 
   close(): Promise<void> {
     return this.server.close()

@@ -78,7 +78,7 @@ class AppendFile {
 }
 
 export class MailLog {
-  readonly options: LogOptions
+  private opts: LogOptions
   readonly mailPath: string
   readonly connectionPath: string
   private mailBuf: string[] = []
@@ -99,9 +99,26 @@ export class MailLog {
     this.mailFile = new AppendFile(this.mailPath)
     this.connectionFile = new AppendFile(this.connectionPath)
     const base = init.config ? logOptionsFromConfig(init.config) : DEFAULT_LOG_OPTIONS
-    this.options = { ...base, ...(init.options ?? {}) }
+    this.opts = { ...base, ...(init.options ?? {}) }
     mkdirSync(dir, { recursive: true })
     trackOpen(this)
+  }
+
+  /** The LOG_* options in force (replaced by `setOptions` on a refresh). */
+  get options(): LogOptions { return this.opts }
+
+  /**
+   * Replaces the LOG_* options (a configuration refresh: `msconfig set mta.log_connection 3`); the
+   * next record is written with them. Options given at construction (`init.options`) still win.
+   * Lines already buffered keep the format they were written in.
+   */
+  setOptions(options: LogOptions): void {
+    this.opts = { ...options, ...(this.init.options ?? {}) }
+  }
+
+  /** Re-reads the LOG_* options from the configuration view the log was opened with (if any). */
+  reloadOptions(): void {
+    if (this.init.config) this.setOptions(logOptionsFromConfig(this.init.config))
   }
 
   /** Should a message record involving these channels be written (channel `logging` keyword)? */

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { QueueIndex } from './index-db.js'
-import { ChannelCounters, createSection, deleteSection, readCounters, sectionExists, clearCounters } from './counters.js'
+import { ChannelCounters, countingLog, createSection, deleteSection, readCounters, sectionExists, clearCounters, toolCountingLog } from './counters.js'
+import { nullTransportLog } from '../ports.js'
 import type { TransportLogMessage } from '../ports.js'
 
 const roots: string[] = []
@@ -60,5 +61,42 @@ describe('channel counters', () => {
     fresh.count(rec('E', 'tcp_local', 'ims-ms')); fresh.flush()
     expect(get(index, 'ims-ms', 'Received')).toBe(1)
     fresh.close(); index.close()
+  })
+
+  it('count the K, R and DSN E records of `imsimta qm delete|return` (another process) into the running section', () => {
+    // the repro of the review: 2 messages queued on tcp_local, one deleted, one returned (DSN to ims-ms)
+    const { index } = open()
+    const mta = new ChannelCounters(index, 60_000, 'process:4242:1') // the MTA run's section (another process)
+    const m1 = { ...rec('E', 'tcp_submit', 'tcp_local'), messageId: '<1@x>', to: 'a@remote.test' }
+    const m2 = { ...rec('E', 'tcp_submit', 'tcp_local'), messageId: '<2@x>', to: 'b@remote.test' }
+    mta.count(m1); mta.count(m2); mta.flush()
+    const tool = toolCountingLog(index, nullTransportLog) // must join the section, not reset it
+    tool.message({ ...m1, action: 'K', destination: undefined, source: 'tcp_local', status: 'deleted by operator' })
+    tool.message({ ...rec('E', 'tcp_local', 'ims-ms'), from: '', to: 'a@x', messageId: '<3@y>,<2@x>' })
+    tool.message({ ...m2, action: 'R', destination: undefined, source: 'tcp_local', status: 'returned by operator' })
+    tool.close?.()
+    mta.count({ ...rec('D', 'ims-ms'), from: '', to: 'a@x', messageId: '<3@y>,<2@x>' }); mta.close()
+    const tcp = ['Received', 'Stored', 'Submitted', 'Failed'].map((n) => get(index, 'tcp_local', n))
+    const ims = ['Received', 'Stored', 'Delivered'].map((n) => get(index, 'ims-ms', n))
+    expect({ tcp, ims, submit: get(index, 'tcp_submit', 'Submitted') }).toEqual({ tcp: [2, 0, 1, 2], ims: [1, 0, 1], submit: 2 })
+    index.close()
+  })
+
+  it('count first-time deliveries (no Q/Z before) with their queue time, and associations from connection records', () => {
+    const { index } = open()
+    const c = new ChannelCounters(index, 60_000)
+    const log = countingLog(nullTransportLog, c)
+    const r = (action: string, to: string, queueTime?: number) => ({ ...rec(action, 'tcp_local'), messageId: '<m@x>', to, queueTime })
+    log.message(r('Q', 'a@r.test')) // a's first attempt failed
+    log.message(r('D', 'b@r.test', 2)); log.message(r('D', 'a@r.test', 600))
+    for (const [direction, action] of [['+', 'O'], ['+', 'C'], ['+', 'O'], ['-', 'O'], ['-', 'Y'], ['-', 'C']] as const) {
+      log.connection({ action, direction, channel: 'tcp_local', transport: 'TCP|1.2.3.4|25|5.6.7.8|1234', application: 'SMTP' })
+    }
+    log.close?.()
+    const row = (n: string) => readCounters(index).find((x) => x.channel === 'tcp_local' && x.name === n)
+    expect([row('Delivered')?.messages, row('Delivered')?.extra]).toEqual([2, 602])
+    expect([row('DeliveredFirst')?.messages, row('DeliveredFirst')?.extra]).toEqual([1, 2])
+    expect([get(index, 'tcp_local', 'InAssocs'), get(index, 'tcp_local', 'OutAssocs')]).toEqual([2, 1])
+    index.close()
   })
 })

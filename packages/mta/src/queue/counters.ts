@@ -1,22 +1,29 @@
-// Channel counters (spec 02 §2): Received (E to a channel), Stored (E to it minus its D/R dequeues),
-// Submitted (E from it), Delivered (D), Attempted (Q/Z), Rejected (J), Failed (R), queue time. Fed by
-// decorating the transport log: every counted event is one log record.
+// Channel counters (spec 02 §2): Received (E to a channel), Stored (E to it minus its D/R/K dequeues),
+// Submitted (E from it), Delivered (D, with the first-attempt ones apart), Attempted (Q/Z), Rejected (J),
+// Failed (R, and K: a failure without notice, spec 01 §22), queue time, and the channel's inbound and
+// outbound SMTP associations (`+ O` / `- O` connection records). Fed by decorating the transport log:
+// every counted event is one log record, whichever process writes it — the MTA services
+// (openServiceQueue) and the operator's tool (`imsimta qm delete|return`, toolCountingLog).
 //
 // Lifetime, as the product's shared-memory section (spec 02 §2, docs/decisions.md D-mta-counters): the
 // counters belong to one run of the MTA. The section is stamped with the daemon's identity
 // (`run/wren.pid` and its start time); an MTA process that finds another run's stamp starts from zero,
 // so counters are lost on shutdown/restart, while a single service restarted by the watcher keeps them
 // (as a crashed process leaves shared memory behind). `imsimta counters -create` creates the section,
-// `-delete` removes it (nothing is counted until it is created again), `-clear` zeroes it. The rows
-// live in the queue index database so that the dispatcher, the job controller and `imsimta` (separate
-// processes) share them; updates are batched and best effort, as the product's.
+// `-delete` removes it (nothing is counted until it is created again), `-clear` zeroes it. A tool
+// process joins the section and never creates or resets it. The rows live in the queue index database
+// so that the dispatcher, the job controller and `imsimta` (separate processes) share them; updates
+// are batched and best effort, as the product's.
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { TransportLog, TransportLogMessage } from '../ports.js'
+import type { TransportLog, TransportLogConnection, TransportLogMessage } from '../ports.js'
 import type { QueueIndex } from './index-db.js'
 import { blocks } from '../transport-log.js'
 
 type Key = `${string}|${string}`
+
+/** One recipient of one message in one channel's queue, as its log records name it. */
+const recipientKey = (r: TransportLogMessage) => `${r.source}|${r.messageId ?? ''}|${r.from}|${r.size}|${r.to ?? r.origTo ?? ''}`
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS counter_section (id INTEGER PRIMARY KEY CHECK (id = 1), boot TEXT NOT NULL, created INTEGER NOT NULL)`
 
@@ -78,12 +85,32 @@ export function sectionExists(index: QueueIndex): boolean {
   return s.boot === mtaBoot(dataRootOf(index))
 }
 
+/** Counter rows kept besides the manual's seven lines (spec 02 §2 output shape). */
+export const DELIVERED_FIRST = 'DeliveredFirst'
+export const IN_ASSOCS = 'InAssocs'
+export const OUT_ASSOCS = 'OutAssocs'
+
+/** Recipients remembered as re-queued (Q/Z) until their D/R/K; the oldest are forgotten beyond this. */
+const MAX_REQUEUED = 100_000
+
+export interface CountersOptions {
+  /**
+   * False for a tool process (`imsimta`): count into the current section, never create one (creating
+   * would discard the running MTA's counters when the tool's identity differs from its run's).
+   */
+  create?: boolean
+}
+
 export class ChannelCounters {
   private pending = new Map<Key, { m: number; r: number; b: number; x: number }>()
   private timer?: NodeJS.Timeout
+  /** Recipients whose delivery was already attempted (a Q/Z record): their D is not a first-time one. */
+  private requeued = new Set<string>()
 
-  constructor(private readonly index: QueueIndex, flushMs = 1000, boot?: string) {
-    try { createSection(index, boot) } catch { /* best effort: counting starts with the next flush that can write */ }
+  constructor(private readonly index: QueueIndex, flushMs = 1000, boot?: string, opts: CountersOptions = {}) {
+    if (opts.create !== false) {
+      try { createSection(index, boot) } catch { /* best effort: counting starts with the next flush that can write */ }
+    }
     this.timer = setInterval(() => this.flush(), flushMs)
     this.timer.unref()
   }
@@ -99,16 +126,45 @@ export class ChannelCounters {
   count(r: TransportLogMessage): void {
     const b = blocks(r.size)
     switch (r.action) {
-      case 'E':
-        if (r.destination) { this.bump(r.destination, 'Received', 1, 1, b); this.bump(r.destination, 'Stored', 1, 1, b) }
-        this.bump(r.source, 'Submitted', 1, 1, b)
-        break
-      case 'D': this.bump(r.source, 'Delivered', 1, 1, b, r.queueTime ?? 0); this.bump(r.source, 'Stored', -1, -1, -b); break
-      case 'Q': case 'Z': this.bump(r.source, 'Attempted', 1, 1, b); break
+      case 'E': this.enqueued(r, b); break
+      case 'D': this.delivered(r, b); break
+      case 'Q': case 'Z': this.bump(r.source, 'Attempted', 1, 1, b); this.remember(r); break
       case 'J': this.bump(r.source, 'Rejected', 1, 1, b); break
-      case 'R': this.bump(r.source, 'Failed', 1, 1, b); this.bump(r.source, 'Stored', -1, -1, -b); break
-      case 'K': this.bump(r.source, 'Stored', -1, -1, -b); break
+      // R: rejected on dequeue or returned (also by `qm return`); K: the same without a notice
+      // (NOTIFY=NEVER, `qm delete`, spec 01 §22). Both are failed dequeues: Failed, no longer Stored.
+      case 'R': case 'K': this.bump(r.source, 'Failed', 1, 1, b); this.dequeued(r, b); break
     }
+  }
+
+  /** Connection records (spec 01 §22): each opened connection is one association of its channel. */
+  countConnection(r: TransportLogConnection): void {
+    if (r.action !== 'O') return
+    this.bump(r.channel, r.direction === '+' ? IN_ASSOCS : OUT_ASSOCS, 1, 0, 0)
+  }
+
+  /** E: Received and Stored for the destination, Submitted for the source (a DSN's E too). */
+  private enqueued(r: TransportLogMessage, b: number): void {
+    if (r.destination) { this.bump(r.destination, 'Received', 1, 1, b); this.bump(r.destination, 'Stored', 1, 1, b) }
+    this.bump(r.source, 'Submitted', 1, 1, b)
+  }
+
+  /** D: Delivered, with queue time; a recipient never re-queued before is a first-time delivery. */
+  private delivered(r: TransportLogMessage, b: number): void {
+    const first = !this.requeued.has(recipientKey(r))
+    this.bump(r.source, 'Delivered', 1, 1, b, r.queueTime ?? 0)
+    if (first) this.bump(r.source, DELIVERED_FIRST, 1, 1, b, r.queueTime ?? 0)
+    this.dequeued(r, b)
+  }
+
+  /** The recipient leaves the channel's queue. */
+  private dequeued(r: TransportLogMessage, b: number): void {
+    this.requeued.delete(recipientKey(r))
+    this.bump(r.source, 'Stored', -1, -1, -b)
+  }
+
+  private remember(r: TransportLogMessage): void {
+    if (this.requeued.size >= MAX_REQUEUED) this.requeued.delete(this.requeued.values().next().value as string)
+    this.requeued.add(recipientKey(r))
   }
 
   flush(): void {
@@ -138,11 +194,19 @@ export class ChannelCounters {
 export function countingLog(log: TransportLog, counters: ChannelCounters): TransportLog {
   return {
     message(r) { counters.count(r); log.message(r) },
-    connection(r) { log.connection(r) },
+    connection(r) { counters.countConnection(r); log.connection(r) },
     flush: () => { counters.flush(); return log.flush?.() },
     sync: () => log.sync?.(),
     close: () => { counters.close(); return log.close?.() },
   }
+}
+
+/**
+ * The log of a tool process that writes queue records (`imsimta qm delete|return`: K, R and the DSN's
+ * E): counted into the running MTA's section, as the services' records are.
+ */
+export function toolCountingLog(index: QueueIndex, log: TransportLog): TransportLog {
+  return countingLog(log, new ChannelCounters(index, 1000, undefined, { create: false }))
 }
 
 export interface CounterRow { channel: string; name: string; messages: number; recipients: number; blocks: number; extra: number }

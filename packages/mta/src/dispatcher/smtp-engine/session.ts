@@ -463,7 +463,7 @@ export class SmtpSession {
     const ext = [greeting, 'PIPELINING', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'DSN']
     if (this.authOffered() && !this.user) ext.push('AUTH PLAIN LOGIN')
     if (this.starttlsOffered()) ext.push('STARTTLS')
-    if (o.size) ext.push(`SIZE ${o.size}`)
+    ext.push(o.size ? `SIZE ${o.size}` : 'SIZE') // RFC 1870 §4: a bare SIZE announces no fixed maximum
     this.out += formatMultiline(250, ext)
   }
 
