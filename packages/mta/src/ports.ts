@@ -169,6 +169,11 @@ export interface TransportLogMessage {
   transport?: string
   /** Seconds in queue (LOG_QUEUE_TIME). */
   queueTime?: number
+  /**
+   * Not the first record of its message in this batch of records (its second, third … recipient):
+   * the channel counters count it as a recipient, not as another message (spec 02 §2). Not logged.
+   */
+  sameMessage?: boolean
 }
 
 export interface TransportLogConnection {

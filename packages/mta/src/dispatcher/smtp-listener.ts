@@ -384,12 +384,12 @@ class QueueSink implements DataSink {
     this.deps.acceptLatencies?.push(performance.now() - t0)
     if (held) this.deps.logger.warning('General', `Received count exceeded; message held. (${msg.id})`)
     const mods = modifiersFor(s, def.lmtp, st.username)
-    for (const sp of splits) for (const r of sp.recipients) {
+    for (const sp of splits) sp.recipients.forEach((r, i) => {
       this.deps.log.message({
-        action: 'E', modifiers: mods, source: st.sourceChannel, destination: sp.channel,
+        action: 'E', modifiers: mods, source: st.sourceChannel, destination: sp.channel, sameMessage: i > 0,
         size: msg.size, from, origTo: origToField(r), to: r.to, messageId: filter.messageId, username: st.username, transport: peer,
       })
-    }
+    })
     // the E records reach mail.log before the 250: an acknowledged message always has them
     this.deps.log.sync?.()
     return { code: 250, enhanced: '2.5.0', text: `Ok, queued as ${msg.id}` }

@@ -350,8 +350,8 @@ export class JobController {
     const { ok, perm, temp, age, returnAfter } = sets
     const rcpt = (idx: number) => env.recipients[idx]
     const base = { source: s.name, size: env.size, from: env.from, messageId: env.messageId }
-    for (const o of ok) {
-      this.d.log.message({ ...base, action: 'D', modifiers: o.modifiers ?? (o.transport ? 'E' : ''), origTo: origToField(rcpt(o.idx)), to: rcpt(o.idx).to, status: o.diagnostic || undefined, transport: peerText(o), queueTime: Math.round(age / 1000) })
+    for (const [i, o] of ok.entries()) {
+      this.d.log.message({ ...base, sameMessage: i > 0, action: 'D', modifiers: o.modifiers ?? (o.transport ? 'E' : ''), origTo: origToField(rcpt(o.idx)), to: rcpt(o.idx).to, status: o.diagnostic || undefined, transport: peerText(o), queueTime: Math.round(age / 1000) })
     }
     // Failures → DSN (R), or K when the sender asked for no notice. The manual enqueues the bounce
     // before it logs the R of the original (spec 01 §22 "Sending to a Nonexistent Domain").
@@ -360,7 +360,8 @@ export class JobController {
     for (const o of perm) {
       const r = rcpt(o.idx)
       const notice = wants(r.notify, 'FAILURE') && env.from !== '' && !env.isNotification
-      failLines.push(() => this.d.log.message({ ...base, action: notice ? 'R' : 'K', modifiers: o.modifiers ?? '', origTo: origToField(r), to: r.to, status: o.diagnostic, transport: peerText(o) }))
+      const sameMessage = failLines.length > 0
+      failLines.push(() => this.d.log.message({ ...base, sameMessage, action: notice ? 'R' : 'K', modifiers: o.modifiers ?? '', origTo: origToField(r), to: r.to, status: o.diagnostic, transport: peerText(o) }))
       if (notice) failedDsn.push({ to: r.to, orcpt: r.orcpt, action: 'failed', status: o.statusCode.startsWith('5') ? o.statusCode : '5.0.0', diagnostic: o.diagnostic, remoteMta: o.remoteMta })
     }
     // RFC 3461 §5.2.2: a relay to a peer without DSN support gets a `relayed` notice
@@ -392,7 +393,7 @@ export class JobController {
       while (n < s.notices.length - 1 && age >= s.notices[n] * dayMs) n++
       newEnv = { ...env, noticesSent: n }
     }
-    for (const t of temp) this.d.log.message({ ...base, action: ok.length || perm.length ? 'Z' : 'Q', origTo: origToField(rcpt(t.idx)), to: rcpt(t.idx).to, status: t.diagnostic, transport: peerText(t), filename: q.filePathOf(row) })
+    for (const [i, t] of temp.entries()) this.d.log.message({ ...base, sameMessage: i > 0, action: ok.length || perm.length ? 'Z' : 'Q', origTo: origToField(rcpt(t.idx)), to: rcpt(t.idx).to, status: t.diagnostic, transport: peerText(t), filename: q.filePathOf(row) })
     const remaining = env.recipients.map((_, i) => i).filter((i) => temp.some((t) => t.idx === i))
     const attempts = row.attempts + 1
     this.d.log.sync?.()

@@ -35,6 +35,20 @@ describe('channel counters', () => {
     c.close(); index.close()
   })
 
+  it('a 2-recipient message counts as 1 message and 2 recipients (spec 02 §2)', () => {
+    const { index } = open()
+    const c = new ChannelCounters(index, 60_000)
+    const rcpt = (r: TransportLogMessage, second: boolean) => ({ ...r, to: second ? 'b@y' : 'a@y', sameMessage: second })
+    for (const second of [false, true]) { c.count(rcpt(rec('E', 'tcp_local', 'ims-ms'), second)); c.count(rcpt(rec('D', 'ims-ms'), second)) }
+    c.flush()
+    const row = (ch: string, n: string) => { const r = readCounters(index).find((x) => x.channel === ch && x.name === n); return [r?.messages, r?.recipients] }
+    expect(row('ims-ms', 'Received')).toEqual([1, 2])
+    expect(row('ims-ms', 'Delivered')).toEqual([1, 2])
+    expect(row('ims-ms', 'Stored')).toEqual([0, 0])
+    expect(row('tcp_local', 'Submitted')).toEqual([1, 2])
+    c.close(); index.close()
+  })
+
   it('are lost when the daemon restarts, kept when one service restarts, and not counted without a section', () => {
     const { root, index } = open()
     startDaemon(root, 100, 1_700_000_000)

@@ -124,15 +124,17 @@ export class ChannelCounters {
 
   /** Counts one log record (spec 02 §2 semantics table). */
   count(r: TransportLogMessage): void {
-    const b = blocks(r.size)
+    // a message's further recipients add recipients, not messages or blocks ("a 2-recipient message → +1")
+    const m = r.sameMessage ? 0 : 1
+    const b = m * blocks(r.size)
     switch (r.action) {
-      case 'E': this.enqueued(r, b); break
-      case 'D': this.delivered(r, b); break
-      case 'Q': case 'Z': this.bump(r.source, 'Attempted', 1, 1, b); this.remember(r); break
-      case 'J': this.bump(r.source, 'Rejected', 1, 1, b); break
+      case 'E': this.enqueued(r, m, b); break
+      case 'D': this.delivered(r, m, b); break
+      case 'Q': case 'Z': this.bump(r.source, 'Attempted', m, 1, b); this.remember(r); break
+      case 'J': this.bump(r.source, 'Rejected', m, 1, b); break
       // R: rejected on dequeue or returned (also by `qm return`); K: the same without a notice
       // (NOTIFY=NEVER, `qm delete`, spec 01 §22). Both are failed dequeues: Failed, no longer Stored.
-      case 'R': case 'K': this.bump(r.source, 'Failed', 1, 1, b); this.dequeued(r, b); break
+      case 'R': case 'K': this.bump(r.source, 'Failed', m, 1, b); this.dequeued(r, m, b); break
     }
   }
 
@@ -143,23 +145,23 @@ export class ChannelCounters {
   }
 
   /** E: Received and Stored for the destination, Submitted for the source (a DSN's E too). */
-  private enqueued(r: TransportLogMessage, b: number): void {
-    if (r.destination) { this.bump(r.destination, 'Received', 1, 1, b); this.bump(r.destination, 'Stored', 1, 1, b) }
-    this.bump(r.source, 'Submitted', 1, 1, b)
+  private enqueued(r: TransportLogMessage, m: number, b: number): void {
+    if (r.destination) { this.bump(r.destination, 'Received', m, 1, b); this.bump(r.destination, 'Stored', m, 1, b) }
+    this.bump(r.source, 'Submitted', m, 1, b)
   }
 
   /** D: Delivered, with queue time; a recipient never re-queued before is a first-time delivery. */
-  private delivered(r: TransportLogMessage, b: number): void {
+  private delivered(r: TransportLogMessage, m: number, b: number): void {
     const first = !this.requeued.has(recipientKey(r))
-    this.bump(r.source, 'Delivered', 1, 1, b, r.queueTime ?? 0)
-    if (first) this.bump(r.source, DELIVERED_FIRST, 1, 1, b, r.queueTime ?? 0)
-    this.dequeued(r, b)
+    this.bump(r.source, 'Delivered', m, 1, b, r.queueTime ?? 0)
+    if (first) this.bump(r.source, DELIVERED_FIRST, m, 1, b, r.queueTime ?? 0)
+    this.dequeued(r, m, b)
   }
 
   /** The recipient leaves the channel's queue. */
-  private dequeued(r: TransportLogMessage, b: number): void {
+  private dequeued(r: TransportLogMessage, m: number, b: number): void {
     this.requeued.delete(recipientKey(r))
-    this.bump(r.source, 'Stored', -1, -1, -b)
+    this.bump(r.source, 'Stored', -m, -1, -b)
   }
 
   private remember(r: TransportLogMessage): void {
