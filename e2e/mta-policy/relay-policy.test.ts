@@ -29,8 +29,8 @@ function asPort(policy: Policy): MtaPolicy {
     portAccess: async (c) => verdict(await policy.portAccess({ ...conn(c), dispatcher: true })),
     sourceChannel: (c, listener) => policy.sourceChannel({ listenerChannel: listener, remoteIp: c.remoteIp, authenticated: c.authenticated }),
     fromAccess: async (c, sender) => verdict(await policy.fromAccess({ ...conn(c), sourceChannel: c.sourceChannel, sender, authenticated: c.authenticated, tls: c.tls })),
-    recipientAccess: async (c, sender, recipient, route) => verdict(await policy.recipientAccess({
-      ...conn(c), sourceChannel: c.sourceChannel, sender, destinationChannel: route.channel, recipient,
+    recipientAccess: async (c, sender, recipient, route, stage) => verdict(await policy.recipientAccess({
+      ...conn(c), stage, sourceChannel: c.sourceChannel, sender, destinationChannel: route.channel, recipient,
       authenticated: c.authenticated, tls: c.tls, authAvailable: policy.channelConfig(c.sourceChannel)?.maysaslserver ?? false,
     })),
   }

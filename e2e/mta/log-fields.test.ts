@@ -23,3 +23,35 @@ describe('mail.log envelope fields', () => {
     expect(mta.mailLog()).toMatch(/ tcp_(local|intranet) ims-ms E+ 1 a@remote\.test rfc822;first-alias@list\.example joe@/)
   })
 })
+
+describe('access tables after expansion (spec 01 §12)', () => {
+  let mta: Mta
+  beforeAll(async () => {
+    mta = await startMta({
+      realPolicy: true,
+      config: {
+        'base.defaultdomain': 'example.org',
+        'mapping:SEND_ACCESS.rule': ['*|spam@remote.test|*|* $X4.7.1|$NNo$ spam$ please'],
+        'mapping:FROM_ACCESS.rule': ['*|MAIL|*|blocked@remote.test|* $NSender$ blocked'],
+      },
+    })
+  })
+  afterAll(async () => { await mta.stop() })
+
+  it('SEND_ACCESS refuses an expanded recipient with its reply and a J record; others pass', async () => {
+    const c = await Raw.open(mta.ports.SMTP)
+    expect(await c.reply()).toMatch(/^220 /)
+    expect(await c.cmd('EHLO client.test')).toMatch(/^250/)
+    expect(await c.cmd('MAIL FROM:<spam@remote.test>')).toMatch(/^250 /)
+    expect(await c.cmd('RCPT TO:<joe@example.org>')).toMatch(/^451 4\.7\.1 No spam please/)
+    expect(await c.cmd('RSET')).toMatch(/^250 /)
+    expect(await c.cmd('MAIL FROM:<fine@remote.test>')).toMatch(/^250 /)
+    expect(await c.cmd('RCPT TO:<joe@example.org>')).toMatch(/^250 /)
+    expect(await c.cmd('RSET')).toMatch(/^250 /)
+    // FROM_ACCESS at MAIL FROM: refused, with a J record too
+    expect(await c.cmd('MAIL FROM:<blocked@remote.test>')).toMatch(/^550 5\.7\.1 Sender blocked/)
+    expect(await c.cmd('QUIT')).toMatch(/^221 /)
+    await waitFor(() => / J\w* 0 blocked@remote\.test rfc822; .*550 5\.7\.1 Sender blocked/.test(mta.mailLog()), 'J record of FROM_ACCESS')
+    expect(mta.mailLog()).toMatch(/ ims-ms J\w* 0 spam@remote\.test rfc822;joe@example\.org \S+ .*451 4\.7\.1 No spam please/)
+  })
+})

@@ -51,7 +51,8 @@ export function basicPolicy(opts: BasicPolicyOptions): MtaPolicy {
       return listenerChannel
     },
     async fromAccess(): Promise<AccessVerdict> { return { accept: true } },
-    async recipientAccess(ctx, _sender, recipient, route): Promise<AccessVerdict> {
+    async recipientAccess(ctx, _sender, recipient, route, stage): Promise<AccessVerdict> {
+      if (stage === 'expanded') return { accept: true } // (no SEND_ACCESS / MAIL_ACCESS tables here)
       // ORIG_SEND_ACCESS `tcp_local|*|tcp_local|* $NRelaying$ not$ permitted` (spec 01 §12)
       if (ctx.sourceChannel === 'tcp_local' && !ctx.authenticated && !isInternal(ctx.remoteIp) && !localChannels.has(route.channel)) {
         return { accept: false, code: 530, enhanced: '5.7.1', text: `Relaying not allowed: ${recipient}` }

@@ -27,9 +27,9 @@ export function policyPort(policy: Policy): MtaPolicy {
     sourceChannel: (c, listenerChannel) => policy.sourceChannel({ listenerChannel, remoteIp: c.remoteIp, authenticated: c.authenticated }),
     fromAccess: async (c, sender) =>
       verdict(await policy.fromAccess({ ...connection(c), sourceChannel: c.sourceChannel, sender, authenticated: c.authenticated, tls: c.tls })),
-    recipientAccess: async (c, sender, recipient, route) =>
+    recipientAccess: async (c, sender, recipient, route, stage) =>
       verdict(await policy.recipientAccess({
-        ...connection(c), sourceChannel: c.sourceChannel, sender, destinationChannel: route.channel, recipient,
+        ...connection(c), stage, sourceChannel: c.sourceChannel, sender, destinationChannel: route.channel, recipient,
         authenticated: c.authenticated, tls: c.tls,
         // 530 (authentication available) vs 550 for a relay denial (mapping/README.md)
         authAvailable: policy.channelConfig(c.sourceChannel)?.maysaslserver ?? false,

@@ -141,8 +141,12 @@ export interface MtaPolicy {
   /** Source channel for a connection (tcp_intranet for INTERNAL_IP, tcp_auth after AUTH…). */
   sourceChannel(ctx: ProbeContext, listenerChannel: string): Promise<string>
   fromAccess(ctx: ProbeContext, sender: string): Promise<AccessVerdict>
-  /** ORIG_SEND_ACCESS, SEND_ACCESS, ORIG_MAIL_ACCESS, MAIL_ACCESS for one recipient. */
-  recipientAccess(ctx: ProbeContext, sender: string, recipient: string, route: RouteResult): Promise<AccessVerdict>
+  /**
+   * One recipient's access check (spec 01 §12): stage `original` (default) probes ORIG_SEND_ACCESS and
+   * ORIG_MAIL_ACCESS with the address given in RCPT TO; stage `expanded` probes SEND_ACCESS and
+   * MAIL_ACCESS with each address it expanded to (aliases, groups, forwarding) and its channel.
+   */
+  recipientAccess(ctx: ProbeContext, sender: string, recipient: string, route: RouteResult, stage?: 'original' | 'expanded'): Promise<AccessVerdict>
 }
 
 /** Delivery into the message store: the MailStore subset the ims-ms channel uses. */

@@ -218,7 +218,15 @@ export class SmtpListener implements SmtpHandler {
       st.probe.sourceChannel = st.sourceChannel
     }
     const v = await this.deps.policy.fromAccess(st.probe, from.address)
-    if (!v.accept) throw new SmtpError(v.code ?? 550, v.enhanced ?? '5.7.1', v.text ?? 'Sender refused')
+    if (!v.accept) {
+      const code = v.code ?? 550, enhanced = v.enhanced ?? '5.7.1', text = v.text ?? 'Sender refused'
+      // a J record as for a refused recipient (spec 01 §22), with no recipient yet
+      this.deps.log.message({
+        action: 'J', modifiers: modifiersFor(s, this.def.lmtp, st.username), source: st.sourceChannel, size: 0,
+        from: from.address, origTo: '', to: '', status: `${code} ${enhanced} ${text}`, transport: st.peer, username: st.username,
+      })
+      throw new SmtpError(code, enhanced, text)
+    }
   }
 
   async rcptTo(s: SmtpSession, rcpt: RcptTo): Promise<void> {
@@ -243,7 +251,31 @@ export class SmtpListener implements SmtpHandler {
     }
     const exp = await expandRecipient(to, this.deps.policy, this.deps.directory)
     if (!exp.ok) throw reject(exp.code, exp.enhanced, exp.text)
-    st.rcpts.set(to.toLowerCase(), { origTo: to, orcpt: rcpt.params.orcpt, notify: rcpt.params.notify, items: exp.items })
+    const items = isPostmaster ? exp.items : await this.expandedAccess(s, from, to, exp.items)
+    st.rcpts.set(to.toLowerCase(), { origTo: to, orcpt: rcpt.params.orcpt, notify: rcpt.params.notify, items })
+  }
+
+  /**
+   * SEND_ACCESS and MAIL_ACCESS for each address a recipient expanded to (spec 01 §12): a refused
+   * one gets a J record and is dropped; when every one is refused, so is the RCPT, with the first
+   * refusal's reply.
+   */
+  private async expandedAccess(s: SmtpSession, from: string, to: string, items: Expansion[]): Promise<Expansion[]> {
+    const st = stateOf(s)
+    const kept: Expansion[] = []
+    let first: SmtpError | undefined
+    for (const it of items) {
+      const v = await this.deps.policy.recipientAccess(st.probe, from, it.to, { channel: it.channel, address: it.to, host: it.host }, 'expanded')
+      if (v.accept) { kept.push(it); continue }
+      const code = v.code ?? 550, enhanced = v.enhanced ?? '5.7.1', text = v.text ?? `Recipient refused: ${it.to}`
+      this.deps.log.message({
+        action: 'J', modifiers: modifiersFor(s, this.def.lmtp, st.username), source: st.sourceChannel, destination: it.channel, size: 0,
+        from, origTo: `rfc822;${to}`, to: it.to, status: `${code} ${enhanced} ${text}`, transport: st.peer, username: st.username,
+      })
+      first ??= new SmtpError(code, enhanced, text)
+    }
+    if (!kept.length && first) throw first
+    return kept
   }
 
   data(s: SmtpSession): DataSink {

@@ -3,8 +3,9 @@
 
 export interface QueueFilter {
   channel?: string
-  /** Exact sender address or `*`-glob (`*@example.com`); '' matches the null sender. */
+  /** Exact sender address, `*`-glob (`*@example.com`) or `@example.com`; '' matches the null sender. */
   sender?: string
+  /** Exact recipient address, `*`-glob, or `@example.com` (every recipient in that domain). */
   recipient?: string
   /** Recipient domain (exact, case-insensitive). */
   domain?: string
@@ -28,6 +29,9 @@ export function globToLike(glob: string): string {
 export function filterToSql(f: QueueFilter, now = Date.now()): { where: string; params: unknown[] } {
   const w: string[] = []
   const p: unknown[] = []
+  // `@domain` (as in `qm dir -to=@example.net`): the whole domain
+  if (f.recipient?.startsWith('@') && !/[*?]/.test(f.recipient)) f = { ...f, recipient: undefined, domain: f.recipient.slice(1) }
+  if (f.sender?.startsWith('@')) f = { ...f, sender: `*${f.sender}` }
   if (f.channel) { w.push('e.channel = ?'); p.push(f.channel) }
   if (f.sender !== undefined) {
     if (f.sender.includes('*') || f.sender.includes('?')) { w.push("e.sender LIKE ? ESCAPE '\\'"); p.push(globToLike(f.sender)) }

@@ -42,6 +42,11 @@ describe('QueueStore', () => {
     expect(q.index.count({ domain: 'remote.test' })).toBe(1)
     expect(q.index.count({ recipient: '*@example.org' })).toBe(1)
     expect(q.index.count({ sender: 'a@remote.test' })).toBe(2)
+    // `qm dir -to=@domain` / `-from=@domain` (docs/admin/mta.md)
+    expect(q.index.count({ recipient: '@remote.test' })).toBe(1)
+    expect(q.index.count({ recipient: '@REMOTE.test' })).toBe(1)
+    expect(q.index.count({ recipient: '@elsewhere.test' })).toBe(0)
+    expect(q.index.count({ sender: '@remote.test' })).toBe(2)
     q.close()
   })
 
