@@ -78,3 +78,20 @@ describe('imsimta test through bin/', () => {
     expect((await tool('imsimta', ['cnbuild'])).code).toBe(0)
   })
 })
+
+describe('cnbuild: rewrite rules the MTA cannot use', () => {
+  it('a rule with an empty channel tag (`broken.test $U%$D@`) is an error: line located, exit 1', async () => {
+    const set = await tool('msconfig', ['set', 'rewrite.rule', 'broken.test $U%$D@'])
+    expect(set.code, set.err).toBe(0)
+    try {
+      const r = await tool('imsimta', ['cnbuild'])
+      expect(r.code, r.out + r.err).toBe(1)
+      expect(r.err).toMatch(/%CNBUILD-E, rewrite\.rule line \d+ \(broken\.test\): template \$U%\$D@ has an empty channel tag after @\n/)
+      expect(r.out).toMatch(/configured rewrite rules .* checked: 1 errors/)
+    } finally {
+      const un = await tool('msconfig', ['unset', 'rewrite.rule', 'broken.test $U%$D@'])
+      expect(un.code, un.err).toBe(0)
+    }
+    expect((await tool('imsimta', ['cnbuild'])).code).toBe(0)
+  })
+})

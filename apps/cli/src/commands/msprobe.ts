@@ -3,6 +3,10 @@
 // msprobe.warningthreshold, 25 s) or BAD (no answer within msprobe.timeout, 30 s, or refused).
 // A BAD server whose process is still running is hung: it is restarted through the watcher unless
 // `-n`. `-r` prints the CSV report `server,port,ms,OK|SLOW|BAD,"msg"`.
+// msprobe detects hung or dead services only (spec 01 §3): a server that answers promptly with a
+// well-formed refusal at greeting (SMTP 4xx/5xx, e.g. a PORT_ACCESS `$N` rule; IMAP `* BYE`; POP
+// `-ERR`) is alive. It is reported OK/SLOW with a "Refused at greeting" note and never restarted.
+// Restarts are kept for timeouts, refused connections, closed connections and garbage.
 import { connect as netConnect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import type { CliIO } from '../io.js'
@@ -11,16 +15,24 @@ import { dataRootFor, type StatusPayload } from '@wren/server/admin/cli-support'
 
 const USAGE = 'usage: msprobe [-d] [-n] [-r] [server]\n'
 
-/** Listener name → msprobe server name and the greeting a healthy server sends. */
-const PROBES: Record<string, { server: string; greeting: RegExp }> = {
-  imap: { server: 'imap', greeting: /^\* (OK|PREAUTH)/ },
-  imaps: { server: 'imaps', greeting: /^\* (OK|PREAUTH)/ },
-  pop: { server: 'pop', greeting: /^\+OK/ },
-  pops: { server: 'pops', greeting: /^\+OK/ },
-  smtp: { server: 'smtp', greeting: /^220[ -]/ },
-  smtp_submit: { server: 'submit', greeting: /^220[ -]/ },
-  smtps: { server: 'smtps', greeting: /^220[ -]/ },
-  lmtp: { server: 'lmtp', greeting: /^220[ -]/ },
+/** A well-formed SMTP/LMTP reply other than 220 at greeting: the server is alive but refuses (RFC 5321 §3.1). */
+export const SMTP_REFUSAL = /^[245]\d\d(?:[ -]|$)/
+const IMAP_REFUSAL = /^\* BYE\b/
+const POP_REFUSAL = /^-ERR\b/
+
+/**
+ * Listener name → msprobe server name, the greeting a healthy server sends, and the well-formed
+ * refusal that still proves the server alive (answered promptly, so not hung).
+ */
+const PROBES: Record<string, { server: string; greeting: RegExp; refusal: RegExp }> = {
+  imap: { server: 'imap', greeting: /^\* (OK|PREAUTH)/, refusal: IMAP_REFUSAL },
+  imaps: { server: 'imaps', greeting: /^\* (OK|PREAUTH)/, refusal: IMAP_REFUSAL },
+  pop: { server: 'pop', greeting: /^\+OK/, refusal: POP_REFUSAL },
+  pops: { server: 'pops', greeting: /^\+OK/, refusal: POP_REFUSAL },
+  smtp: { server: 'smtp', greeting: /^220[ -]/, refusal: SMTP_REFUSAL },
+  smtp_submit: { server: 'submit', greeting: /^220[ -]/, refusal: SMTP_REFUSAL },
+  smtps: { server: 'smtps', greeting: /^220[ -]/, refusal: SMTP_REFUSAL },
+  lmtp: { server: 'lmtp', greeting: /^220[ -]/, refusal: SMTP_REFUSAL },
 }
 /** Which service to restart for a hung server: a hung SMTP/LMTP restarts the dispatcher (spec 02 §5). */
 const OWNER: Record<string, string> = { smtp: 'dispatcher', submit: 'dispatcher', smtps: 'dispatcher', lmtp: 'dispatcher' }
@@ -34,18 +46,37 @@ export interface ProbeResult {
   msg: string
 }
 
-export function probe(host: string, port: number, tls: boolean, greeting: RegExp, timeoutMs: number): Promise<{ ms: number; ok: boolean; msg: string }> {
+export interface ProbeOutcome {
+  ms: number
+  /** True when the server answered (healthy greeting, or a well-formed refusal): it is not hung or dead. */
+  ok: boolean
+  msg: string
+  /** Set when the answer was a well-formed refusal (e.g. `550 5.7.1 …` from a PORT_ACCESS rule). */
+  refused?: true
+}
+
+/**
+ * Connects and reads the first greeting line. `ok` is true for the expected greeting and, when
+ * `refusal` is given, for a well-formed refusal (then `refused` is set). Timeouts, refused or closed
+ * connections and unrecognised greetings are not ok.
+ */
+export function probe(host: string, port: number, tls: boolean, greeting: RegExp, timeoutMs: number, refusal?: RegExp): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const t0 = Date.now()
     let done = false
     let buf = ''
     const sock: Socket = tls ? tlsConnect({ host, port, rejectUnauthorized: false }) : netConnect({ host, port })
-    const finish = (ok: boolean, msg: string) => {
+    const finish = (ok: boolean, msg: string, refused = false) => {
       if (done) return
       done = true
       clearTimeout(timer)
       sock.destroy()
-      resolve({ ms: ok ? Date.now() - t0 : -1, ok, msg })
+      resolve({ ms: ok ? Date.now() - t0 : -1, ok, msg, ...(refused ? { refused: true as const } : {}) })
+    }
+    const classify = (line: string) => {
+      if (greeting.test(line)) finish(true, 'No error')
+      else if (refusal?.test(line)) finish(true, `Refused at greeting: ${line.slice(0, 60)}`, true)
+      else finish(false, `Unexpected greeting: ${line.slice(0, 60)}`)
     }
     const timer = setTimeout(() => finish(false, 'Timed out'), timeoutMs)
     sock.setEncoding('utf8')
@@ -53,11 +84,11 @@ export function probe(host: string, port: number, tls: boolean, greeting: RegExp
       buf += d
       const nl = buf.indexOf('\n')
       if (nl < 0) return
-      const line = buf.slice(0, nl).trim()
-      finish(greeting.test(line), greeting.test(line) ? 'No error' : `Unexpected greeting: ${line.slice(0, 60)}`)
+      classify(buf.slice(0, nl).trim())
     })
     sock.on('error', (err: NodeJS.ErrnoException) => finish(false, err.code === 'ECONNREFUSED' ? 'Connection refused' : err.message))
-    sock.on('close', () => finish(false, 'Connection closed'))
+    // A greeting line cut short by the server closing still counts as its answer.
+    sock.on('close', () => (buf.trim() ? classify(buf.trim()) : finish(false, 'Connection closed')))
   })
 }
 
@@ -78,13 +109,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const opt = (n: string, d: number) => { const v = Number(io.env[`WREN_MSPROBE_${n.toUpperCase()}`]); return Number.isFinite(v) && v > 0 ? v : d }
   const timeoutMs = opt('timeout', 30) * 1000
   const warnMs = opt('warningthreshold', 25) * 1000
-  const targets: Array<{ server: string; service: string; host: string; port: number; tls: boolean; greeting: RegExp }> = []
+  const targets: Array<{ server: string; service: string; host: string; port: number; tls: boolean; greeting: RegExp; refusal: RegExp }> = []
   for (const s of st.services) {
     for (const l of s.listeners) {
       // SMTP_SUBMIT's implicit-TLS port (ssl_ports) is probed as `smtps`.
       const p = l.name === 'SMTP_SUBMIT' && l.tls === 'implicit' ? PROBES.smtps : PROBES[l.name.toLowerCase()]
       if (!p || (servers.length && !servers.includes(p.server))) continue
-      targets.push({ server: p.server, service: s.name, host: l.host === '0.0.0.0' || l.host === '::' ? '127.0.0.1' : l.host, port: l.port, tls: l.tls === 'implicit', greeting: p.greeting })
+      targets.push({ server: p.server, service: s.name, host: l.host === '0.0.0.0' || l.host === '::' ? '127.0.0.1' : l.host, port: l.port, tls: l.tls === 'implicit', greeting: p.greeting, refusal: p.refusal })
     }
   }
   const unknown = servers.filter((s) => !targets.some((t) => t.server === s))
@@ -92,17 +123,25 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const results: ProbeResult[] = []
   for (const t of targets) {
     if (debug) io.stderr(`msprobe: probing ${t.server} at ${t.host}:${t.port}\n`)
-    const r = await probe(t.host, t.port, t.tls, t.greeting, timeoutMs)
+    const r = await probe(t.host, t.port, t.tls, t.greeting, timeoutMs, t.refusal)
     const verdict = !r.ok ? 'BAD' : r.ms > warnMs ? 'SLOW' : 'OK'
     results.push({ server: t.server, service: t.service, port: t.port, ms: r.ms, verdict, msg: r.msg })
   }
   for (const r of results) io.stdout(report ? `${r.server},${r.port},${r.ms},${r.verdict},"${r.msg}"\n` : `${r.server} (port ${r.port}): ${r.verdict}, ${r.ms} ms, ${r.msg}\n`)
   if (restart) {
-    const hung = [...new Set(results.filter((r) => r.verdict === 'BAD').map((r) => OWNER[r.server] ?? r.service))]
+    const hung = restartTargets(results)
     if (hung.length) {
       const { lines } = await callControl<{ lines: string[] }>(info, 'POST', '/control/restart', { services: hung })
       for (const l of lines) io.stdout(l + '\n')
     }
   }
   return results.some((r) => r.verdict === 'BAD') || unknown.length ? 1 : 0
+}
+
+/**
+ * The restart decision: the services owning a BAD (hung or dead) server. A server that answered,
+ * even with a refusal, is OK/SLOW and never causes a restart.
+ */
+export function restartTargets(results: ProbeResult[]): string[] {
+  return [...new Set(results.filter((r) => r.verdict === 'BAD').map((r) => OWNER[r.server] ?? r.service))]
 }

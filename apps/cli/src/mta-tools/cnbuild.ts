@@ -8,7 +8,7 @@ import type { ConfigView } from '@wren/kernel'
 import { mappingTablesFromConfig } from '@wren/mta/mapping/defaults'
 import { compilePattern } from '@wren/mta/mapping/pattern'
 import { compileTemplate } from '@wren/mta/mapping/template'
-import { rewriteRulesFromConfig } from '@wren/mta/rewrite/rewrite'
+import { rewriteRulesFromConfig, validateRewriteRule } from '@wren/mta/rewrite/rewrite'
 import { channelsFromConfig } from '@wren/mta/channels/channels'
 
 export interface CnbuildReport {
@@ -27,8 +27,10 @@ export function checkMtaConfiguration(config: ConfigView, hostname: string): Cnb
   const channels = channelsFromConfig(config, { hostname })
   const rules = rewriteRulesFromConfig(config)
   rules.forEach((r, i) => {
-    // spec 01 §9: a rule is `pattern template`; a template routes with `…@channel-tag`, or is `$?`/`$E`-style
-    if (!r.template) errors.push(`rewrite.rule line ${i + 1} (${r.pattern}): no template`)
+    // spec 01 §9: a rule is `pattern template`; a template routes with `…@channel-tag`, or is `$?`/`$E`-style.
+    // Rules the MTA would skip as invalid (no template, empty channel tag) are errors.
+    const invalid = validateRewriteRule(r)
+    if (invalid) errors.push(`rewrite.rule line ${i + 1} (${r.pattern}): ${invalid}`)
     else if (!r.template.includes('@') && !/^\$[?EeFfRr]/.test(r.template)) warnings.push(`rewrite.rule line ${i + 1} (${r.pattern}): template ${r.template} names no channel tag`)
   })
   const tables = mappingTablesFromConfig(config)

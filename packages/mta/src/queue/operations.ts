@@ -38,8 +38,16 @@ export function holdMatching(q: QueueStore, filter: QueueFilter): Promise<BulkRe
   return eachClaimed(q, { ...filter, held: false }, async (row) => { await q.hold(row, 'held by operator'); return true })
 }
 
+/** The last-error text `qm hold` records (holdMatching); releasing clears exactly this text. */
+const OPERATOR_HOLD_REASON = 'held by operator'
+
 export function releaseMatching(q: QueueStore, filter: QueueFilter): Promise<BulkResult> {
-  return eachClaimed(q, { ...filter, held: true }, async (row) => { await q.release(row); return true })
+  return eachClaimed(q, { ...filter, held: true }, async (row) => {
+    await q.release(row)
+    // `qm dir` should not keep showing "Last error: held by operator"; a real delivery error stays.
+    q.index.db.prepare('UPDATE entry SET last_error = NULL WHERE key = ? AND last_error = ?').run(row.key, OPERATOR_HOLD_REASON)
+    return true
+  })
 }
 
 /** Retry now: due immediately, whatever the backoff said. */

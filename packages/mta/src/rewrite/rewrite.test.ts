@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { staticConfigView } from '@wren/kernel'
 import { memoryIO } from '@wren/cli/io'
 import { channelsFromConfig } from '../channels/channels.js'
-import { buildRewriter, splitAddress } from './rewrite.js'
+import { buildRewriter, splitAddress, validateRewriteRule, Rewriter, rewriteRulesFromConfig, type RewriteRule } from './rewrite.js'
 import { MappingEngine } from '../mapping/engine.js'
 import { parseMappingText } from '../mapping/table.js'
 import { runTestRewrite } from './test-rewrite-command.js'
@@ -98,6 +98,32 @@ describe('rewrite rules', () => {
     expect(rw.rewrite('800.555.1212@sms.example.org')).toMatchObject({ ok: false, error: 'Invalid SMS address' })
     // rules without lookups behave the same on both paths
     expect(await rw.rewriteAsync('bob@example.com', mapping)).toMatchObject({ channel: 'l' })
+  })
+
+  it('a template with an empty channel tag is invalid: reported and skipped, not routed through an empty host', () => {
+    expect(validateRewriteRule({ pattern: 'broken.test', template: '$U%$D@' })).toBe('template $U%$D@ has an empty channel tag after @')
+    expect(validateRewriteRule({ pattern: 'broken.test', template: '$U%$D@$E' })).toMatch(/empty channel tag/)
+    expect(validateRewriteRule({ pattern: 'broken.test', template: '$U@' })).toMatch(/empty channel tag/)
+    expect(validateRewriteRule({ pattern: 'broken.test', template: '' })).toBe('no template')
+    for (const template of ['$U%$D@tcp-daemon', '$U%D@tcp_example-daemon', '$?No$ such$ domain', '$N', '$U@relay.example.com', '${X-SMS,$U}@sms.example.org']) {
+      expect(validateRewriteRule({ pattern: 'ok.test', template }), template).toBeUndefined()
+    }
+    const config = staticConfigView({
+      'base.defaultdomain': 'example.com',
+      'channel:tcp_x.smtp': '',
+      'rewrite.rule': ['broken.test $U%$D@', 'broken.test $U%$D@tcp_x-daemon'],
+    })
+    const invalid: Array<[RewriteRule, string]> = []
+    const rw = new Rewriter(rewriteRulesFromConfig(config), channelsFromConfig(config, { hostname: HOST }), 'example.com', (r, why) => void invalid.push([r, why]))
+    expect(invalid).toEqual([[{ pattern: 'broken.test', template: '$U%$D@' }, 'template $U%$D@ has an empty channel tag after @']])
+    expect(rw.list().map((r) => r.template)).toEqual(['$U%$D@tcp_x-daemon'])
+    expect(rw.rewrite('x@broken.test')).toMatchObject({ ok: true, channel: 'tcp_x', rule: 'broken.test $U%$D@tcp_x-daemon' })
+    // the default handler logs a warning (the MTA's services write stderr to their log)
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      buildRewriter(staticConfigView({ 'base.defaultdomain': 'example.com', 'rewrite.rule': ['broken.test $U%$D@'] }), channelsFromConfig(config, { hostname: HOST }), { hostname: HOST })
+      expect(warn).toHaveBeenCalledWith('%REWRITE-W, rewrite.rule broken.test $U%$D@: template $U%$D@ has an empty channel tag after @; rule ignored')
+    } finally { warn.mockRestore() }
   })
 
   it('splitAddress handles quoted local parts', () => {

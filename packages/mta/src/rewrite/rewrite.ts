@@ -100,6 +100,8 @@ interface TemplateParts {
   tag?: string
   flags: Set<string>
   error?: string
+  /** The template has an `@` (so the text after the last `@` names the channel tag / route host). */
+  at?: boolean
 }
 
 function splitTemplate(t: string): TemplateParts {
@@ -122,10 +124,31 @@ function splitTemplate(t: string): TemplateParts {
     if (body[i] === '%' && pct < 0) pct = i
     if (body[i] === '@') at = i
   }
-  if (pct >= 0 && at > pct) return { user: body.slice(0, pct), host: body.slice(pct + 1, at), tag: body.slice(at + 1), flags }
+  if (pct >= 0 && at > pct) return { user: body.slice(0, pct), host: body.slice(pct + 1, at), tag: body.slice(at + 1), flags, at: true }
   if (pct >= 0) return { user: body.slice(0, pct), host: body.slice(pct + 1), flags }
-  if (at >= 0) return { user: body.slice(0, at), host: body.slice(at + 1), flags }
+  if (at >= 0) return { user: body.slice(0, at), host: body.slice(at + 1), flags, at: true }
   return { user: body, host: '', flags }
+}
+
+/**
+ * Why a rule cannot be used, or undefined when it is valid (shared by the MTA, which skips invalid
+ * rules, and `imsimta cnbuild`, which reports them): a rule needs a template, and a routing template
+ * (`…@tag`) must name its channel tag — `broken.test $U%$D@` would otherwise route through an empty
+ * host and silently fall through to the `.` rule (tcp_local).
+ */
+export function validateRewriteRule(rule: RewriteRule): string | undefined {
+  if (!rule.template) return 'no template'
+  const parts = splitTemplate(rule.template)
+  if (parts.error !== undefined) return undefined // `$?text` rejects: valid
+  if (parts.at && !(parts.tag ?? parts.host).trim()) return `template ${rule.template} has an empty channel tag after @`
+  return undefined
+}
+
+/** Reports a configured rewrite rule the MTA skips as invalid. */
+export type InvalidRuleHandler = (rule: RewriteRule, reason: string) => void
+
+const warnInvalidRule: InvalidRuleHandler = (rule, reason) => {
+  console.warn(`%REWRITE-W, rewrite.rule ${rule.pattern} ${rule.template}: ${reason}; rule ignored`)
 }
 
 function substitute(s: string, v: { U: string; D: string; H: string }, hostPart = false): string {
@@ -184,8 +207,14 @@ async function resolveLookups(template: string, vars: { U: string; D: string; H:
 export class Rewriter {
   private readonly rules = new Map<string, RewriteRule[]>()
 
-  constructor(rules: RewriteRule[], private readonly channels: ChannelSet, private readonly defaultDomain: string) {
+  /**
+   * Invalid rules (see validateRewriteRule) are skipped and reported through `onInvalid` (default: a
+   * warning on stderr, which lands in the service's log).
+   */
+  constructor(rules: RewriteRule[], private readonly channels: ChannelSet, private readonly defaultDomain: string, onInvalid: InvalidRuleHandler = warnInvalidRule) {
     for (const r of rules) {
+      const invalid = validateRewriteRule(r)
+      if (invalid) { onInvalid(r, invalid); continue }
       const key = r.pattern.toLowerCase()
       const list = this.rules.get(key)
       if (list) list.push(r)
