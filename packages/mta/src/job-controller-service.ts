@@ -22,14 +22,18 @@ export interface JobControllerOptions extends RuntimeOverrides {
   resolveMx?: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>
 }
 
-async function openLocalStore(ctx: ServiceContext): Promise<{ store: LocalStore; close?: () => void } | undefined> {
+async function openLocalStore(ctx: ServiceContext): Promise<{ store: LocalStore; close?: () => Promise<void> } | undefined> {
   const inProc = ctx.lookup<LocalStore>('store')
   if (inProc) return { store: inProc }
   try {
     const mod = (await import('@wren/store')) as { openStore?: (o: unknown) => LocalStore & { close(): void } }
     if (!mod.openStore) return undefined
-    const s = mod.openStore({ dataRoot: ctx.dataRoot, config: ctx.config, bus: ctx.bus, logger: ctx.logger('imta'), hostname: ctx.hostname, processName: 'imta' })
-    return { store: s, close: () => s.close() }
+    // spec 03 §4: ims-ms enforces the directory's mailQuota / mailMsgQuota, not only store.defaultmailboxquota.
+    const { directoryQuotaResolver } = await import('@wren/store/directory-quota')
+    const logger = ctx.logger('imta')
+    const quota = directoryQuotaResolver({ dataRoot: ctx.dataRoot, config: ctx.config, hostname: ctx.hostname, logger })
+    const s = mod.openStore({ dataRoot: ctx.dataRoot, config: ctx.config, bus: ctx.bus, logger, hostname: ctx.hostname, processName: 'imta', quotaResolver: quota.resolver })
+    return { store: s, close: async () => { s.close(); await quota.close() } }
   } catch {
     return undefined
   }
@@ -40,7 +44,7 @@ export class JobControllerService implements Service {
   controller?: JobController
   private queue?: QueueStore
   private ownsQueue = false
-  private closeStore?: () => void
+  private closeStore?: () => Promise<void>
   private programs = new Map<string, MasterProgram>()
 
   constructor(private readonly opts: JobControllerOptions = {}) {}
@@ -130,7 +134,7 @@ export class JobControllerService implements Service {
     await this.flush?.()
     this.closeCounters?.()
     if (this.ownsQueue) this.queue?.close()
-    this.closeStore?.()
+    await this.closeStore?.()
   }
 
   /** `refresh job_controller`: channel settings, the hand-off's channel list, and mail.log's LOG_* options. */

@@ -6,6 +6,7 @@ import path from 'node:path'
 import type { Service, ServiceContext, ServiceHealth } from '@wren/kernel'
 import type { MailStore, QuotaResolver } from './types.js'
 import { openStore, type StoreImpl } from './store.js'
+import { directoryQuotaResolver } from './directory-quota.js'
 
 export interface StoreServiceOptions {
   quotaResolver?: QuotaResolver
@@ -40,6 +41,7 @@ export class StoreService implements Service {
   private store: (MailStore & StoreImpl) | null = null
   private timer: NodeJS.Timeout | null = null
   private pidFile: string | null = null
+  private closeDirectory?: () => Promise<void>
 
   constructor(private readonly opts: StoreServiceOptions = {}) {}
 
@@ -48,9 +50,15 @@ export class StoreService implements Service {
 
   async start(ctx: ServiceContext): Promise<void> {
     const logger = ctx.logger('default')
+    // spec 03 §4: the limits are the directory's mailQuota / mailMsgQuota, else the configured defaults.
+    let quotaResolver = this.opts.quotaResolver ?? ctx.lookup<QuotaResolver>('quotaResolver')
+    if (!quotaResolver) {
+      const d = directoryQuotaResolver({ dataRoot: ctx.dataRoot, config: ctx.config, hostname: ctx.hostname, logger })
+      quotaResolver = d.resolver
+      this.closeDirectory = () => d.close()
+    }
     this.store = openStore({
-      dataRoot: ctx.dataRoot, config: ctx.config, bus: ctx.bus, logger, hostname: ctx.hostname, processName: 'stored',
-      quotaResolver: this.opts.quotaResolver ?? ctx.lookup<QuotaResolver>('quotaResolver'),
+      dataRoot: ctx.dataRoot, config: ctx.config, bus: ctx.bus, logger, hostname: ctx.hostname, processName: 'stored', quotaResolver,
     })
     const stale = removeStaleTemps(this.store)
     if (stale) logger.notice('Store', `stored: removed ${stale} temporary files of interrupted deliveries`)
@@ -72,6 +80,8 @@ export class StoreService implements Service {
     this.timer = null
     this.store?.close()
     this.store = null
+    await this.closeDirectory?.()
+    this.closeDirectory = undefined
     if (this.pidFile) fs.rmSync(this.pidFile, { force: true })
   }
 

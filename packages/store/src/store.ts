@@ -92,6 +92,8 @@ function safeFolder(f: string): string {
 }
 
 const LITTLE_ENDIAN = os.endianness() === 'LE'
+/** How long resolved directory quota values are reused (spec 03 §4: changes apply "lazily from caches"). */
+const LIMIT_CACHE_MS = 5000
 
 /** Turns the `uidsPacked` BLOB (big-endian uint32s, ascending) into a Uint32Array without per-row work. */
 export function unpackUids(blob: Buffer | null): Uint32Array {
@@ -300,6 +302,8 @@ export class StoreImpl implements MailStore {
     const isAdmin = this.admins().has(userid)
     if (opts.autoCreate !== false) this.ensureUser(userid)
     else if (!this.userExists(userid) && !isAdmin) throw new MailboxNotFoundError(`user/${userid}`)
+    // The user's directory limits (spec 03 §4), ready for the synchronous quota view (GETQUOTAROOT).
+    this.prefetchLimits(userid)
     return new Session(this, userid, isAdmin, opts.groups ?? [])
   }
 
@@ -613,16 +617,30 @@ export class StoreImpl implements MailStore {
   }
   private tmpSeq = 0
 
-  /** Limits from the last resolution (or the defaults when never resolved). */
+  /**
+   * Limits from the last resolution (or the defaults when never resolved), for synchronous callers
+   * (the RFC 9208 quota view). A missing or stale entry is re-resolved in the background, so the
+   * directory's `mailQuota` (spec 03 §4) shows up without waiting for a delivery or an APPEND.
+   */
   limitsCached(userid: string): EffectiveLimits {
-    return effectiveLimits(this.limitCache.get(userid)?.src, this.policy())
+    const c = this.limitCache.get(userid)
+    if (this.resolver && (!c || Date.now() - c.at >= LIMIT_CACHE_MS)) this.prefetchLimits(userid)
+    return effectiveLimits(c?.src, this.policy())
   }
+
+  /** Resolve `userid`'s limits into the cache without waiting (a failed lookup is retried on next use). */
+  prefetchLimits(userid: string): void {
+    if (!this.resolver || this.closed || this.prefetching.has(userid)) return
+    this.prefetching.add(userid)
+    this.limitsFor(userid).catch(() => undefined).finally(() => this.prefetching.delete(userid))
+  }
+  private readonly prefetching = new Set<string>()
 
   async limitsFor(userid: string, fresh = false): Promise<EffectiveLimits> {
     let src: QuotaSource | undefined
     if (this.resolver) {
       const c = this.limitCache.get(userid)
-      if (c && !fresh && Date.now() - c.at < 5000) src = c.src
+      if (c && !fresh && Date.now() - c.at < LIMIT_CACHE_MS) src = c.src
       else {
         src = await this.resolver(userid)
         this.limitCache.set(userid, { at: Date.now(), src })

@@ -7,7 +7,8 @@ describe('option owners', () => {
   it('maps option groups to the services that read them', () => {
     expect(optionOwners('imap.port', ALL)).toEqual(['imap'])
     expect(optionOwners('role.imap.port', ALL)).toEqual(['imap'])
-    expect(optionOwners('partition:primary.path', ALL)).toEqual(['store', 'imap', 'pop'])
+    expect(optionOwners('partition:primary.path', ALL)).toEqual(['store', 'imap', 'pop', 'job_controller'])
+    expect(optionOwners('store.defaultmailboxquota', ALL)).toEqual(['store', 'imap', 'pop', 'job_controller'])
     expect(optionOwners('channel:tcp_local.maxjobs', ALL)).toEqual(['dispatcher', 'job_controller'])
     expect(optionOwners('dispatcher.service:SMTP.tcp_ports', ALL)).toEqual(['dispatcher'])
     expect(optionOwners('schedule.task:expire.crontab', ALL)).toEqual(['sched'])

@@ -10,7 +10,7 @@ export function optionOwners(option: string, services: string[]): string[] {
   switch (group) {
     case 'imap': return pick('imap')
     case 'pop': return pick('pop')
-    case 'store': case 'partition': return pick('store', 'imap', 'pop')
+    case 'store': case 'partition': return pick('store', 'imap', 'pop', 'job_controller') // (the job controller delivers into the store in-process: ims-ms)
     case 'mta': case 'channel': case 'rewrite': case 'mapping': return pick('dispatcher', 'job_controller')
     case 'dispatcher': return pick('dispatcher')
     case 'job_controller': return pick('job_controller')
