@@ -5,6 +5,7 @@
 import type { EventBus, Logger } from '@wren/kernel'
 import type { MtaPolicy, ProbeContext, RecipientDirectory, TransportLog } from '../ports.js'
 import type { IncomingMessage, QueueStore } from '../queue/queue-store.js'
+import type { RecipientResult } from '../queue/handoff.js'
 import { origToField, type QueueEnvelope, type QueueRecipient } from '../queue/format.js'
 import { expandRecipient, type Expansion } from './expand.js'
 import { MessageFilter } from './message-filter.js'
@@ -67,6 +68,8 @@ const DEFAULT_BANNER = 'Wren Messaging Server'
 interface RcptState { origTo: string; orcpt?: string; notify?: string[]; items: Expansion[] }
 interface SessionState {
   sourceChannel: string; username?: string; rcpts: Map<string, RcptState>; probe: ProbeContext
+  /** The accepted RCPTs in order, duplicates included (keys of `rcpts`): LMTP answers each after DATA. */
+  order: string[]
   /** `TCP|local ip|port|remote ip|port` (spec 01 §22 transport information). */
   transport: string
   /** The log records' source system: `dns;[remote ip] (transport)`. */
@@ -173,7 +176,7 @@ export class SmtpListener implements SmtpHandler {
   async connect(s: SmtpSession): Promise<void> {
     const transport = `TCP|${s.localAddress}|${s.localPort}|${s.remoteAddress}|${s.remotePort}`
     const st: SessionState = {
-      sourceChannel: this.def.channel, rcpts: new Map(), transport, peer: `dns;[${s.remoteAddress}] (${transport})`,
+      sourceChannel: this.def.channel, rcpts: new Map(), order: [], transport, peer: `dns;[${s.remoteAddress}] (${transport})`,
       probe: {
         localIp: s.localAddress, localPort: s.localPort, remoteIp: s.remoteAddress, remotePort: s.remotePort,
         authenticated: false, tls: s.secure, sourceChannel: this.def.channel, application: this.def.lmtp ? 'LMTP' : 'SMTP',
@@ -212,6 +215,7 @@ export class SmtpListener implements SmtpHandler {
   async mailFrom(s: SmtpSession, from: MailFrom): Promise<void> {
     const st = stateOf(s)
     st.rcpts = new Map()
+    st.order = []
     st.probe.tls = s.secure
     if (st.username && !this.def.lmtp) {
       st.sourceChannel = await this.deps.policy.sourceChannel(st.probe, this.def.channel)
@@ -253,6 +257,7 @@ export class SmtpListener implements SmtpHandler {
     if (!exp.ok) throw reject(exp.code, exp.enhanced, exp.text)
     const items = isPostmaster ? exp.items : await this.expandedAccess(s, from, to, exp.items)
     st.rcpts.set(to.toLowerCase(), { origTo: to, orcpt: rcpt.params.orcpt, notify: rcpt.params.notify, items })
+    st.order.push(to.toLowerCase())
   }
 
   /**
@@ -361,7 +366,7 @@ class QueueSink implements DataSink {
       .catch((e: Error) => this.deps.logger.error('General', `queue abort failed: ${e.message}`))
   }
 
-  async end(tooBig: boolean): Promise<SmtpReply> {
+  async end(tooBig: boolean): Promise<SmtpReply | SmtpReply[]> {
     const q = this.deps.queue
     if (this.starting) await this.starting
     const filter = this.filter
@@ -388,12 +393,17 @@ class QueueSink implements DataSink {
     const def = this.l.def
     // One queue entry per destination channel (spec 01 §9).
     const byChannel = new Map<string, QueueRecipient[]>()
+    /** Where each SMTP recipient's addresses went: channel and index in that entry's recipients. */
+    const placed = new Map<RcptState, Array<{ channel: string; idx: number }>>()
     for (const r of st.rcpts.values()) {
+      const at: Array<{ channel: string; idx: number }> = []
       for (const it of r.items) {
         const list = byChannel.get(it.channel) ?? []
+        at.push({ channel: it.channel, idx: list.length })
         list.push({ to: it.to, origTo: r.origTo, orcpt: r.orcpt, notify: r.notify, uid: it.uid, folder: it.folder, host: it.host })
         byChannel.set(it.channel, list)
       }
+      placed.set(r, at)
     }
     if (!byChannel.size) { await q.abort(msg); return { code: 250, enhanced: '2.5.0', text: 'Ok, no recipients left after expansion' } }
     const mf = s.mailFrom!
@@ -406,9 +416,19 @@ class QueueSink implements DataSink {
     }))
     const held = filter.receivedCount > this.deps.maxReceivedLines
     const t0 = performance.now()
+    // LMTP (RFC 2033 §4.2): store-bound entries handed to the job controller come back with each
+    // recipient's delivery result, which is the recipient's reply (D28); anything else is "queued".
+    const wantResult = def.lmtp && !held
+    let keys: string[]
+    let inIndex: Promise<void> | undefined
+    let onIndex!: () => void
+    if (wantResult) inIndex = new Promise<void>((r) => (onIndex = r))
     try {
       // the job controller is woken once the entries are in the index (for a journaled message, just after the 250)
-      await q.commit(msg, splits, { held, indexed: held ? undefined : (keys) => this.l.notifyEnqueued(splits.map((sp) => sp.channel), keys) })
+      keys = await q.commit(msg, splits, {
+        held, wantResult,
+        indexed: held ? undefined : (ks) => { this.l.notifyEnqueued(splits.map((sp) => sp.channel), ks); onIndex?.() },
+      })
     } catch (e) {
       this.deps.logger.error('General', `queue commit failed: ${(e as Error).message}`)
       throw new SmtpError(452, '4.3.1', 'Insufficient system storage')
@@ -424,6 +444,53 @@ class QueueSink implements DataSink {
     })
     // the E records reach mail.log before the 250: an acknowledged message always has them
     this.deps.log.sync?.()
-    return { code: 250, enhanced: '2.5.0', text: `Ok, queued as ${msg.id}` }
+    const queued: SmtpReply = { code: 250, enhanced: '2.5.0', text: `Ok, queued as ${msg.id}` }
+    if (!inIndex) return queued
+    const results = await this.deliveryResults(inIndex, splits, keys)
+    if (!results.size) return queued
+    // Each LMTP recipient: the worst result of the addresses it expanded to (queued counts as delivered).
+    const rank = { ok: 0, temp: 1, perm: 2 }
+    const replies = new Map<RcptState, SmtpReply>()
+    for (const r of st.rcpts.values()) {
+      let worst: RecipientResult | undefined
+      for (const at of placed.get(r) ?? []) {
+        const res = results.get(at.channel)?.get(at.idx)
+        if (!res || res.status === 'ok') continue
+        // refused by the store: a J record with the reply (spec 01 §22), nothing stays queued for it
+        const to = splits.find((sp) => sp.channel === at.channel)!.recipients[at.idx]
+        this.deps.log.message({
+          action: 'J', modifiers: mods, source: st.sourceChannel, destination: at.channel, size: msg.size, from,
+          origTo: origToField(to), to: to.to, messageId: filter.messageId, status: `${res.code} ${res.enhanced} ${res.text}`, transport: peer, username: st.username,
+        })
+        if (!worst || rank[res.status] > rank[worst.status]) worst = res
+      }
+      const delivered = (placed.get(r) ?? []).length > 0 && (placed.get(r) ?? []).every((at) => results.get(at.channel)?.get(at.idx)?.status === 'ok')
+      replies.set(r, worst ? { code: worst.code, enhanced: worst.enhanced, text: worst.text }
+        : delivered ? { code: 250, enhanced: '2.1.5', text: `Ok, delivered as ${msg.id}` } : queued)
+    }
+    this.deps.log.sync?.()
+    return st.order.map((k) => replies.get(st.rcpts.get(k)!) ?? queued)
+  }
+
+  /**
+   * The recipients' results of this message's entries that were handed off asking for them, per
+   * channel and recipient index; waits for the entries to be handed off (or indexed), then for the
+   * job controller (handoff-ledger.ts: at most its timeout; an entry queued instead has none).
+   */
+  private async deliveryResults(inIndex: Promise<void>, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, keys: string[]): Promise<Map<string, Map<number, RecipientResult>>> {
+    const out = new Map<string, Map<number, RecipientResult>>()
+    const q = this.deps.queue
+    let timer: NodeJS.Timeout | undefined
+    // (the index transaction keeps failing: answer "queued" — the entries are on disk and indexed later)
+    const late = new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), 30_000); timer.unref() })
+    const ready = await Promise.race([inIndex, late])
+    clearTimeout(timer)
+    if (ready === 'late') return out
+    const waits = keys.map((k, i) => q.handoffResult(k)?.then((res) => ({ channel: splits[i].channel, res })))
+    for (const w of await Promise.all(waits)) {
+      if (!w?.res) continue
+      out.set(w.channel, new Map(w.res.map((r) => [r.idx, r])))
+    }
+    return out
   }
 }

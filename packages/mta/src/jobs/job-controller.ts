@@ -12,7 +12,7 @@ import type { DeliveryItem, MasterProgram, RecipientOutcome } from '../delivery/
 import { backoffDelay, channelSettings, poolLimit, wantsAnotherJob, type ChannelSettings } from './channel-settings.js'
 import { sendNotification, type NotifierDeps } from '../dsn/notify.js'
 import { wants, type DsnRecipient } from '../dsn/build.js'
-import type { HandedOffEntry, HandoffPeer } from '../queue/handoff.js'
+import type { HandedOffEntry, HandoffPeer, RecipientResult } from '../queue/handoff.js'
 
 const DAY = 86_400_000
 
@@ -20,7 +20,15 @@ const DAY = 86_400_000
 const MAX_HANDED_OFF_WAITING = 2000
 
 /** A handed-off entry waiting for (or in) a job: its would-be index row, and who to tell when it is settled. */
-interface HandedOff { row: EntryRow; env: QueueEnvelope; peer: HandoffPeer }
+interface HandedOff { row: EntryRow; env: QueueEnvelope; peer: HandoffPeer; wantResult?: boolean }
+
+/** The LMTP reply code for a store delivery's enhanced status (RFC 2033 §4.2, spec 01 §15: 452 4.2.2, 552 5.2.2, 550 5.1.1). */
+export function lmtpReplyCode(status: 'ok' | 'temp' | 'perm', enhanced: string): number {
+  if (status === 'ok') return 250
+  const [, subject] = enhanced.split('.')
+  if (status === 'temp') return subject === '2' || enhanced === '4.3.1' ? 452 : 451
+  return subject === '2' || enhanced === '5.3.4' ? 552 : 550
+}
 
 export interface JobControllerDeps extends NotifierDeps {
   config: ConfigView
@@ -165,7 +173,7 @@ export class JobController {
       }
       let list = this.handedOff.get(env.channel)
       if (!list) this.handedOff.set(env.channel, (list = []))
-      list.push({ row, env, peer })
+      list.push({ row, env, peer, wantResult: e.wantResult === true })
     }
     for (const list of this.handedOff.values()) if (list.length > MAX_HANDED_OFF_WAITING) this.indexHandedOff(list.splice(MAX_HANDED_OFF_WAITING))
     if (this.stopping) for (const list of this.handedOff.values()) this.indexHandedOff(list.splice(0))
@@ -226,9 +234,24 @@ export class JobController {
     const now = Date.now()
     const delivered: HandedOff[] = []
     const unfinished: HandedOff[] = []
+    const answered: Array<{ h: HandedOff; results: RecipientResult[] }> = []
     try {
       for (let i = 0; i < items.length; i++) {
         const sets = this.classify(s, items[i], outcomes[i] ?? [], now)
+        // An LMTP session waits for this entry: its recipients' results are their replies, and the
+        // refused ones are not queued (the LMTP client retries or bounces them). If the dispatcher
+        // went away meanwhile, it has indexed the entry and answered "queued": handled as any other.
+        if (batch[i].wantResult && batch[i].peer.connected) {
+          await this.finish(s, items[i], { ...sets, perm: [], temp: [] }, now, [])
+          const results = [...sets.ok, ...sets.temp, ...sets.perm].map((o): RecipientResult => {
+            const text = (o.diagnostic ?? '').startsWith(o.statusCode) ? o.diagnostic.slice(o.statusCode.length).trim() : o.diagnostic
+            return o.status === 'ok'
+              ? { idx: o.idx, status: 'ok', code: 250, enhanced: '2.1.5', text: 'Ok' }
+              : { idx: o.idx, status: o.status, code: lmtpReplyCode(o.status, o.statusCode), enhanced: o.statusCode, text: text || 'Delivery failed' }
+          })
+          answered.push({ h: batch[i], results })
+          continue
+        }
         if (sets.perm.length || sets.temp.length) { unfinished.push(batch[i]); continue }
         await this.finish(s, items[i], sets, now, [])
         delivered.push(batch[i])
@@ -237,6 +260,7 @@ export class JobController {
     // their D records reach mail.log before the dispatcher forgets them
     this.d.log.sync?.()
     this.settle(delivered)
+    for (const a of answered) a.h.peer.result(a.h.row.key, a.results)
     this.indexHandedOff(unfinished)
   }
 

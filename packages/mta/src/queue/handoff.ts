@@ -19,7 +19,11 @@
 //   store, which keys each delivery by message, channel and recipient (ims-ms.ts).
 //
 // Frames are JSON, one per line: `hello` {channels} from the job controller (the channels it takes,
-// again after a refresh), `fresh` {entries} from the dispatcher, `settled` {keys} back.
+// again after a refresh), `fresh` {entries} from the dispatcher, `settled` {keys} back, and `result`
+// {key, results} back for an entry handed off with `wantResult` (an LMTP listener's message: the
+// session answers each recipient with its delivery's result, RFC 2033 §4.2). A `result` settles
+// its entry: delivered recipients are logged (D) by the job controller, refused ones are not queued
+// — the LMTP client was told (D28).
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { chmodSync, mkdirSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -35,12 +39,28 @@ export interface HandedOffEntry {
   segOff: number
   /** Where its batch starts in the segment (the dispatcher's bookkeeping; the job controller ignores it). */
   at: number
+  /**
+   * Answer with a `result` instead of indexing recipients that were not delivered at once (an LMTP
+   * listener's message: its session waits for the store's answer per recipient).
+   */
+  wantResult?: boolean
+}
+
+/** One recipient's delivery result, in a `result` frame: `idx` is its index in the entry's envelope. */
+export interface RecipientResult {
+  idx: number
+  status: 'ok' | 'temp' | 'perm'
+  /** SMTP reply code and enhanced status (RFC 3463) to give the LMTP client. */
+  code: number
+  enhanced: string
+  text: string
 }
 
 type Frame =
   | { t: 'hello'; channels: string[] }
   | { t: 'fresh'; entries: HandedOffEntry[] }
   | { t: 'settled'; keys: string[] }
+  | { t: 'result'; key: string; results: RecipientResult[] }
 
 /** Where the job controller listens for the hand-off. */
 export const handoffSocketPath = (dataRoot: string) => join(dataRoot, 'run', 'job_controller.sock')
@@ -83,6 +103,8 @@ export class HandoffClient {
   constructor(private readonly path: string, private readonly on: {
     settled(entries: HandedOffEntry[]): void
     orphaned(entries: HandedOffEntry[]): void
+    /** A `wantResult` entry's recipients' results (the entry is settled: refused recipients were not queued). */
+    result(entry: HandedOffEntry, results: RecipientResult[]): void
   }, private readonly retryMs = 1000) {}
 
   start(): void {
@@ -126,6 +148,9 @@ export class HandoffClient {
           if (e) { this.outstanding.delete(k); done.push(e) }
         }
         if (done.length) this.on.settled(done)
+      } else if (f.t === 'result' && typeof f.key === 'string' && Array.isArray(f.results)) {
+        const e = this.outstanding.get(f.key)
+        if (e) { this.outstanding.delete(f.key); this.on.result(e, f.results) }
       }
     })
   }
@@ -157,6 +182,8 @@ export class HandoffClient {
 export interface HandoffPeer {
   /** These entries are delivered or indexed: the dispatcher may count their batches settled. */
   settle(keys: string[]): void
+  /** A `wantResult` entry's results: settles it (its refused recipients are the LMTP client's to retry or bounce). */
+  result(key: string, results: RecipientResult[]): void
   /** False once the connection is gone (its entries are the dispatcher's to index again). */
   readonly connected: boolean
 }
@@ -191,6 +218,7 @@ export class HandoffServer {
     this.socks.add(sock)
     const peer: HandoffPeer = {
       settle: (keys) => { if (keys.length) send(sock, { t: 'settled', keys }) },
+      result: (key, results) => send(sock, { t: 'result', key, results }),
       get connected() { return !sock.destroyed },
     }
     sock.on('error', () => { /* 'close' follows */ })

@@ -10,7 +10,7 @@ import { GroupCommitter, closeItem, type CommitItem } from './group-commit.js'
 import { QueueIndex, type EntryRow } from './index-db.js'
 import { CommitJournal, encodeRecord, retireEmptySegments, type JournalEntry, type Placement } from './journal.js'
 import { journalRef, readMessagePrefix } from './message-ref.js'
-import type { HandedOffEntry } from './handoff.js'
+import type { HandedOffEntry, RecipientResult } from './handoff.js'
 import { HandoffLedger } from './handoff-ledger.js'
 import { entryKey, newMessageId, parseQueueName, queueFileName, subdirFor } from './names.js'
 
@@ -165,12 +165,13 @@ export class QueueStore {
    * Makes the message durable (fsync) as one queue entry per destination channel (split); resolves
    * with their keys when the message may be acknowledged. `opts.indexed` runs once the entries are in the index (the job
    * controller can see them): for a journaled message that is just after the promise resolves
-   * (group-commit.ts), for a queue file just before.
+   * (group-commit.ts), for a queue file just before. `opts.wantResult`: entries handed off to the job
+   * controller ask for their recipients' results (an LMTP listener's message: `handoffResult`).
    */
-  async commit(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, opts: { held?: boolean; indexed?: (keys: string[]) => void } = {}): Promise<string[]> {
+  async commit(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, opts: { held?: boolean; indexed?: (keys: string[]) => void; wantResult?: boolean } = {}): Promise<string[]> {
     const held = Boolean(opts.held)
     // Small messages of the journal's owner: one record in the commit journal (held ones get a file: the tools act on it).
-    if (this.journal && !msg.fh && !held) return this.commitToJournal(msg, splits, opts.indexed)
+    if (this.journal && !msg.fh && !held) return this.commitToJournal(msg, splits, opts.indexed, opts.wantResult)
     if (!msg.fh) msg.fh = await open(msg.tmpPath, 'w', 0o600)
     const fh0 = msg.fh
     const items: CommitItem[] = []
@@ -214,7 +215,7 @@ export class QueueStore {
     return keys
   }
 
-  private async commitToJournal(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, indexed?: (keys: string[]) => void): Promise<string[]> {
+  private async commitToJournal(msg: IncomingMessage, splits: Array<Omit<QueueEnvelope, 'id' | 'size'>>, indexed?: (keys: string[]) => void, wantResult?: boolean): Promise<string[]> {
     const body = takePending(msg) ?? Buffer.alloc(0)
     msg.size = body.length
     const entries: JournalEntry[] = splits.map((sp, i) => {
@@ -236,7 +237,7 @@ export class QueueStore {
       inIndex = []
       const indexNow: typeof rows = []
       for (const r of rows) {
-        if (via?.takes(r.env.channel)) handedOff.push({ key: r.key, dir: r.dir, env: r.env, ...loc, at: placed!.batchAt })
+        if (via?.takes(r.env.channel)) handedOff.push({ key: r.key, dir: r.dir, env: r.env, ...loc, at: placed!.batchAt, ...(wantResult ? { wantResult } : {}) })
         else { indexNow.push(r); inIndex.push(r.key) }
       }
       if (indexNow.length) this.commitIndex!.insert(indexNow)
@@ -263,6 +264,12 @@ export class QueueStore {
     this.handoff?.stop()
     this.handoff = undefined
   }
+
+  /**
+   * The recipients' results of an entry committed with `wantResult` and handed off (handoff-ledger.ts):
+   * undefined when it was not handed off, or resolves undefined when it was queued instead. Taken once.
+   */
+  handoffResult(key: string): Promise<RecipientResult[] | undefined> | undefined { return this.handoff?.resultOf(key) }
 
   /** Whether a new entry of `channel` would be handed off now (connected, and the job controller takes the channel). */
   handsOff(channel: string): boolean { return this.handoff?.takes(channel) ?? false }
