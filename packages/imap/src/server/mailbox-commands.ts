@@ -83,7 +83,7 @@ export async function runMailboxCommand(s: ImapSession, cmd: Command): Promise<s
     }
     case 'APPEND': return append(s, cmd)
     case 'GETQUOTAROOT': {
-      const roots = mail.quotaRoots(storeName(s, cmd.mailbox))
+      const roots = await mail.getQuotaRoots(storeName(s, cmd.mailbox)) // (the user's directory limits, resolved now: spec 03 §4)
       s.sendLine(`* QUOTAROOT ${mailboxOut(cmd.mailbox)}${roots.map((r) => ' ' + astr(r.root)).join('')}`)
       for (const r of roots) s.sendLine(`* QUOTA ${astr(r.root)} (${quotaResources(r)})`)
       return 'GETQUOTAROOT completed'
@@ -92,7 +92,7 @@ export async function runMailboxCommand(s: ImapSession, cmd: Command): Promise<s
       const m = /^user\/([^/]+)/.exec(cmd.root)
       if (!m) throw new Reply('NO', 'No such quota root', 'NONEXISTENT')
       const owner = m[1]
-      const roots = mail.quotaRoots(owner === s.userid ? 'INBOX' : { owner, folder: 'INBOX' })
+      const roots = await mail.getQuotaRoots(owner === s.userid ? 'INBOX' : { owner, folder: 'INBOX' })
       const r = roots.find((x) => x.root === cmd.root)
       if (!r) throw new Reply('NO', 'No such quota root', 'NONEXISTENT')
       s.sendLine(`* QUOTA ${astr(r.root)} (${quotaResources(r)})`)

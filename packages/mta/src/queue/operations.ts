@@ -34,13 +34,15 @@ async function eachClaimed(q: QueueStore, filter: QueueFilter, fn: (row: EntryRo
   return res
 }
 
-export function holdMatching(q: QueueStore, filter: QueueFilter): Promise<BulkResult> {
-  return eachClaimed(q, { ...filter, held: false }, async (row) => { await q.hold(row, 'held by operator'); return true })
-}
-
-/** The last-error text `qm hold` records (holdMatching); releasing clears exactly this text. */
+/** The last error an operator's hold leaves on an entry that had none (cleared again on release). */
 const OPERATOR_HOLD_REASON = 'held by operator'
 
+export function holdMatching(q: QueueStore, filter: QueueFilter): Promise<BulkResult> {
+  // (an earlier delivery error stays the entry's last error: the operator's note only fills an empty one)
+  return eachClaimed(q, { ...filter, held: false }, async (row) => { await q.hold(row, row.last_error ? undefined : OPERATOR_HOLD_REASON); return true })
+}
+
+/** Releasing clears the operator's note (OPERATOR_HOLD_REASON) and nothing else. */
 export function releaseMatching(q: QueueStore, filter: QueueFilter): Promise<BulkResult> {
   return eachClaimed(q, { ...filter, held: true }, async (row) => {
     await q.release(row)
