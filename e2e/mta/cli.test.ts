@@ -101,40 +101,23 @@ describe('imsimta qm and sendmail', () => {
     expect(tcp).toMatch(/\nFailed\s+2\s+2\s+\d+\nQueue time\/count \d+\/1 = \d+\.\d\d\nQueue first time\/count \d+\/1 = \d+\.\d\d\nTotal In Assocs\s+0\nTotal Out Assocs\s+1\n$/)
     expect(block(shown, 'tcp_submit')).toMatch(/^Received(?:.*\n)*Submitted\s+2\s+2\s+\d+\n(?:.*\n)*Total In Assocs\s+2\n/)
   })
-})
-
-describe('imsimta qm release clears the operator-hold note', () => {
-  let mta: Mta
-  let sink: Awaited<ReturnType<typeof startSink>>
-  const cli = async (args: string[]) => {
-    const m = memoryIO({ env: { WREN_DATA: mta.dataRoot } })
-    const code = await imsimta(args, m.io)
-    return { code, out: m.stdout(), err: m.stderr() }
-  }
-  const send = (to: string) => swaks(['--server', `127.0.0.1:${mta.ports.SUBMISSION}`, '--tls', '--auth', 'PLAIN', '--auth-user', 'joe', '--auth-password', 'joepass', '--from', 'joe@example.org', '--to', to])
-
-  beforeAll(async () => {
-    sink = await startSink()
-    mta = await startMta({ config: { 'channel:tcp_local.daemon': '127.0.0.1', 'channel:tcp_local.port': sink.port } })
-  })
-  afterAll(async () => { await mta.stop(); sink.stop() })
 
   it('qm hold keeps an earlier delivery error; after qm release -all, qm dir no longer shows "held by operator"', async () => {
-    expect((await cli(['qm', 'stop', 'tcp_local'])).code).toBe(0)
+    expect((await cli(imsimta, ['qm', 'stop', 'tcp_local'])).code).toBe(0)
     for (const to of ['op@remote.test', 'real@remote.test']) expect((await send(to)).out).toMatch(/250 2\.5\.0/)
     // The second entry carries a real error from an earlier delivery attempt.
     const real = mta.queue.index.list({}, { limit: 10 }).find((r) => mta.queue.index.recipients(r.key).some((x) => x.address === 'real@remote.test'))!
     mta.queue.index.db.prepare('UPDATE entry SET last_error = ? WHERE key = ?').run('452 4.2.2 Mailbox full', real.key)
-    expect((await cli(['qm', 'hold', '-channel=tcp_local'])).out).toMatch(/2 messages held/)
-    const heldDir = (await cli(['qm', 'dir', '-held', 'tcp_local'])).out
+    expect((await cli(imsimta, ['qm', 'hold', '-channel=tcp_local'])).out).toMatch(/2 messages held/)
+    const heldDir = (await cli(imsimta, ['qm', 'dir', '-held', 'tcp_local'])).out
     expect(heldDir.match(/Last error: held by operator/g) ?? [], heldDir).toHaveLength(1)
     expect(heldDir).toContain('Last error: 452 4.2.2 Mailbox full')
-    expect((await cli(['qm', 'release', '-all'])).out).toMatch(/2 messages released/)
-    const dir = (await cli(['qm', 'dir', 'tcp_local'])).out
+    expect((await cli(imsimta, ['qm', 'release', '-all'])).out).toMatch(/2 messages released/)
+    const dir = (await cli(imsimta, ['qm', 'dir', 'tcp_local'])).out
     expect(dir).toContain('Total messages: 2')
     expect(dir).not.toContain('held by operator')
     expect(dir).toContain('Last error: 452 4.2.2 Mailbox full')
-    expect((await cli(['qm', 'start', 'tcp_local'])).code).toBe(0)
+    expect((await cli(imsimta, ['qm', 'start', 'tcp_local'])).code).toBe(0)
     await waitFor(() => mta.queue.pendingCount() === 0, 'queue drained')
   })
 })

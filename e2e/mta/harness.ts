@@ -15,6 +15,7 @@ import { defaultPolicy } from '@wren/mta/runtime'
 import { staticDirectory } from '@wren/mta/ports'
 import { QueueStore } from '@wren/mta/queue/queue-store'
 import type { ListenerDef } from '@wren/mta/dispatcher/smtp-listener'
+import { RawSmtpClient } from '../../packages/mta/src/dispatcher/smtp-engine/raw-smtp-client.js'
 
 // postfix's smtp-source/smtp-sink, extracted from the Debian package by scripts/install-system-packages.sh
 const TOOLS = fileURLToPath(new URL('../../.tools/pf/usr', import.meta.url))
@@ -138,6 +139,15 @@ export async function startSink(args: string[] = []): Promise<{ port: number; di
 }
 
 /** The texts of every message in a user's INBOX, read straight from the store. */
+/** A raw session on the MTA's SMTP port, past the greeting and EHLO (throws on any other answer). */
+export async function smtpSession(mta: Mta): Promise<RawSmtpClient> {
+  const c = await RawSmtpClient.open(mta.ports.SMTP)
+  const greeting = await c.reply()
+  const ehlo = greeting.startsWith('220 ') ? await c.cmd('EHLO client.test') : ''
+  if (!ehlo.startsWith('250')) { c.close(); throw new Error(`no SMTP session: ${greeting} / ${ehlo}`) }
+  return c
+}
+
 export async function inboxTexts(mta: Mta, uid: string): Promise<string[]> {
   const view = mta.store.session(uid).open('INBOX', { readOnly: true })
   try { return await Promise.all([...view.uids()].map(async (u) => (await view.read(u)).toString('utf8'))) } finally { view.close() }

@@ -1,8 +1,7 @@
 // mail.log fields from the SMTP envelope (spec 01 §22): the orig-to field is the DSN ORCPT when the
 // client gave one (RFC 3461 §4.2), in the E record at the dispatcher and the D record at delivery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startMta, waitFor, type Mta } from './harness.js'
-import { RawSmtpClient as Raw } from '../../packages/mta/src/dispatcher/smtp-engine/raw-smtp-client.js'
+import { smtpSession, startMta, waitFor, type Mta } from './harness.js'
 
 describe('mail.log envelope fields', () => {
   let mta: Mta
@@ -10,9 +9,7 @@ describe('mail.log envelope fields', () => {
   afterAll(async () => { await mta.stop() })
 
   it('orig-to is the ORCPT the client gave (E at the dispatcher, D at delivery)', async () => {
-    const c = await Raw.open(mta.ports.SMTP)
-    expect(await c.reply()).toMatch(/^220 /)
-    expect(await c.cmd('EHLO client.test')).toMatch(/^250/)
+    const c = await smtpSession(mta)
     expect(await c.cmd('MAIL FROM:<a@remote.test>')).toMatch(/^250 /)
     expect(await c.cmd('RCPT TO:<joe@example.org> ORCPT=rfc822;first+2Dalias@list.example')).toMatch(/^250 /)
     expect(await c.cmd('DATA')).toMatch(/^354/)
@@ -39,9 +36,7 @@ describe('access tables after expansion (spec 01 §12)', () => {
   afterAll(async () => { await mta.stop() })
 
   it('SEND_ACCESS refuses an expanded recipient with its reply and a J record; others pass', async () => {
-    const c = await Raw.open(mta.ports.SMTP)
-    expect(await c.reply()).toMatch(/^220 /)
-    expect(await c.cmd('EHLO client.test')).toMatch(/^250/)
+    const c = await smtpSession(mta)
     expect(await c.cmd('MAIL FROM:<spam@remote.test>')).toMatch(/^250 /)
     expect(await c.cmd('RCPT TO:<joe@example.org>')).toMatch(/^451 4\.7\.1 No spam please/)
     expect(await c.cmd('RSET')).toMatch(/^250 /)

@@ -2,18 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { inboxTexts, startMta, swaks, waitFor, type Mta } from './harness.js'
+import { inboxTexts, smtpSession, startMta, swaks, waitFor, type Mta } from './harness.js'
 import { RawSmtpClient } from '../../packages/mta/src/dispatcher/smtp-engine/raw-smtp-client.js'
 
 const Raw = RawSmtpClient
 type Raw = RawSmtpClient
 
-async function session(mta: Mta): Promise<Raw> {
-  const c = await Raw.open(mta.ports.SMTP)
-  expect(await c.reply()).toMatch(/^220 /)
-  expect(await c.cmd('EHLO client.test')).toMatch(/^250/)
-  return c
-}
+const session = smtpSession
 
 describe('malformed SMTP', () => {
   let mta: Mta

@@ -355,7 +355,7 @@ const COUNTER_LINES = ['Received', 'Stored', 'Delivered', 'Submitted', 'Attempte
 /**
  * spec 02 §2 output shape (the manual's `imsimta counters -show`): one block per channel; Stored is a
  * counter (it can go negative after a clear). Delivered shows its first-attempt count, then the queue
- * time lines and the channel's associations. Every figure is tracked (counters.ts), none is a stub.
+ * time lines and the channel's associations; every figure comes from the counters (counters.ts).
  */
 function showCounters(queue: QueueStore, io: CliIO): void {
   const rows = readCounters(queue.index)

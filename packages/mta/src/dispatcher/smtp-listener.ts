@@ -393,7 +393,7 @@ class QueueSink implements DataSink {
     const def = this.l.def
     // One queue entry per destination channel (spec 01 §9).
     const byChannel = new Map<string, QueueRecipient[]>()
-    /** Where each SMTP recipient's addresses went: channel and index in that entry's recipients. */
+    /** LMTP: where each recipient's addresses went (channel, index in that entry's recipients), for its reply. */
     const placed = new Map<RcptState, Array<{ channel: string; idx: number }>>()
     for (const r of st.rcpts.values()) {
       const at: Array<{ channel: string; idx: number }> = []
@@ -403,7 +403,7 @@ class QueueSink implements DataSink {
         list.push({ to: it.to, origTo: r.origTo, orcpt: r.orcpt, notify: r.notify, uid: it.uid, folder: it.folder, host: it.host })
         byChannel.set(it.channel, list)
       }
-      placed.set(r, at)
+      if (def.lmtp) placed.set(r, at)
     }
     if (!byChannel.size) { await q.abort(msg); return { code: 250, enhanced: '2.5.0', text: 'Ok, no recipients left after expansion' } }
     const mf = s.mailFrom!
@@ -453,7 +453,8 @@ class QueueSink implements DataSink {
     const replies = new Map<RcptState, SmtpReply>()
     for (const r of st.rcpts.values()) {
       let worst: RecipientResult | undefined
-      for (const at of placed.get(r) ?? []) {
+      const where = placed.get(r) ?? []
+      for (const at of where) {
         const res = results.get(at.channel)?.get(at.idx)
         if (!res || res.status === 'ok') continue
         // refused by the store: a J record with the reply (spec 01 §22), nothing stays queued for it
@@ -464,7 +465,7 @@ class QueueSink implements DataSink {
         })
         if (!worst || rank[res.status] > rank[worst.status]) worst = res
       }
-      const delivered = (placed.get(r) ?? []).length > 0 && (placed.get(r) ?? []).every((at) => results.get(at.channel)?.get(at.idx)?.status === 'ok')
+      const delivered = where.length > 0 && where.every((at) => results.get(at.channel)?.get(at.idx)?.status === 'ok')
       replies.set(r, worst ? { code: worst.code, enhanced: worst.enhanced, text: worst.text }
         : delivered ? { code: 250, enhanced: '2.1.5', text: `Ok, delivered as ${msg.id}` } : queued)
     }
